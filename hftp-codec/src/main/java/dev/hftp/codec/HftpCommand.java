@@ -1,0 +1,56 @@
+package dev.hftp.codec;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The commands of HFTP, with their wire names and the number of arguments each takes.
+ */
+public enum HftpCommand {
+    GET_FILE_LISTING("get_file_listing", 0),
+    GET_METADATA("get_metadata", 1),
+    GET_SLICE("get_slice", 3),
+    HELP("help", 0),
+    QUIT("quit", 0);
+
+    /** The longest wire name; any longer first element cannot be a command. */
+    static final int MAX_WIRE_NAME_LENGTH;
+
+    private static final Map<String, HftpCommand> COMMANDS;
+
+    static {
+        Map<String, HftpCommand> commands = new LinkedHashMap<>();
+        int longest = 0;
+        for (HftpCommand command : values()) {
+            commands.put(command.wireName, command);
+            longest = Math.max(longest, command.wireName.length());
+        }
+        COMMANDS = Collections.unmodifiableMap(commands);
+        MAX_WIRE_NAME_LENGTH = longest;
+    }
+
+    private final String wireName;
+    private final int arity;
+
+    HftpCommand(String wireName, int arity) {
+        this.wireName = wireName;
+        this.arity = arity;
+    }
+
+    /** The command as it is written on the wire, e.g. {@code get_slice}. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The number of arguments the command takes (not counting the optional {@code raw} of a slice). */
+    public int arity() {
+        return arity;
+    }
+
+    /** The command with this exact (case-sensitive) wire name, if there is one. */
+    public static Optional<HftpCommand> fromWireName(String wireName) {
+        return Optional.ofNullable(COMMANDS.get(wireName));
+    }
+}

@@ -1,0 +1,81 @@
+package dev.hftp.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageEncoder;
+
+import java.util.List;
+
+/**
+ * Encodes an {@link HftpResponse}: the status line, then the body of a successful reply.
+ *
+ * <pre>
+ * status   = code SP message CRLF
+ * lines    = "0 OK" CRLF *( name CRLF ) CRLF          ; listing and help
+ * metadata = "0 OK" CRLF size CRLF
+ * raw      = "0 OK" CRLF "Content-Length: " size CRLF CRLF   ; size bytes follow
+ * </pre>
+ */
+@Sharable
+public final class HftpResponseEncoder extends MessageToMessageEncoder<HftpResponse> {
+
+    private static final short CRLF_SHORT = ('\r' << 8) | '\n';
+    private static final byte[] CONTENT_LENGTH = {
+        'C', 'o', 'n', 't', 'e', 'n', 't', '-', 'L', 'e', 'n', 'g', 't', 'h', ':', ' '
+    };
+    /** Room for a status line, a decimal long and two terminators. */
+    private static final int SMALL_REPLY_CAPACITY = 64;
+
+    public HftpResponseEncoder() {
+        super(HftpResponse.class);
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, HftpResponse response, List<Object> out) {
+        ByteBuf buf = ctx.alloc().buffer(SMALL_REPLY_CAPACITY);
+        boolean done = false;
+        try {
+            if (response instanceof HftpResponse.Status status) {
+                buf.writeBytes(status.status().statusLineBytes());
+            } else if (response instanceof HftpResponse.Metadata metadata) {
+                writeOk(buf);
+                writeNumberLine(buf, metadata.size());
+            } else if (response instanceof HftpResponse.Lines lines) {
+                writeLines(buf, lines);
+            } else if (response instanceof HftpResponse.RawSliceHeader header) {
+                writeOk(buf);
+                buf.writeBytes(CONTENT_LENGTH);
+                writeNumberLine(buf, header.size());
+                buf.writeShort(CRLF_SHORT);
+            } else {
+                throw new HftpCodecException("unknown response type: " + response.getClass().getName());
+            }
+            out.add(buf);
+            done = true;
+        } finally {
+            if (!done) {
+                buf.release();
+            }
+        }
+    }
+
+    private static void writeOk(ByteBuf buf) {
+        buf.writeBytes(HftpStatus.OK.statusLineBytes());
+    }
+
+    private static void writeNumberLine(ByteBuf buf, long value) {
+        ByteBufUtil.writeAscii(buf, Long.toString(value));
+        buf.writeShort(CRLF_SHORT);
+    }
+
+    private static void writeLines(ByteBuf buf, HftpResponse.Lines lines) {
+        writeOk(buf);
+        for (String line : lines.lines()) {
+            ByteBufUtil.writeAscii(buf, line);
+            buf.writeShort(CRLF_SHORT);
+        }
+        buf.writeShort(CRLF_SHORT);
+    }
+}

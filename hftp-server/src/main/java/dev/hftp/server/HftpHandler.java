@@ -1,0 +1,139 @@
+package dev.hftp.server;
+
+import dev.hftp.codec.Base64ChunkedInput;
+import dev.hftp.codec.HftpException;
+import dev.hftp.codec.HftpRequest;
+import dev.hftp.codec.HftpResponses;
+import dev.hftp.codec.HftpStatus;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.stream.ChunkedNioFile;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+
+/**
+ * Answers each decoded request from the {@link FileStore}; writes are flushed once per batch of requests.
+ */
+final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpHandler.class);
+
+    private final FileStore store;
+    private final int chunkSize;
+    /** Set once the last reply (quit or a fatal status) is written: later requests get no answer. */
+    private boolean closing;
+
+    HftpHandler(FileStore store, int chunkSize) {
+        this.store = store;
+        this.chunkSize = chunkSize;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, HftpRequest request) {
+        if (closing) {
+            return;
+        }
+        try {
+            if (request instanceof HftpRequest.GetMetadata metadata) {
+                ctx.write(HftpResponses.metadata(store.size(metadata.fileName())));
+            } else if (request instanceof HftpRequest.GetSlice slice) {
+                onSlice(ctx, slice);
+            } else if (request instanceof HftpRequest.GetFileListing) {
+                ctx.write(HftpResponses.fileListing(store.list()));
+            } else if (request instanceof HftpRequest.Help) {
+                ctx.write(HftpResponses.help());
+            } else if (request instanceof HftpRequest.Quit) {
+                closeAfter(ctx, HftpStatus.OK);
+            } else if (request instanceof HftpRequest.Malformed malformed) {
+                answerError(ctx, malformed.status(), malformed.reason());
+            }
+        } catch (HftpException e) {
+            answerError(ctx, e.status(), e.getMessage());
+        }
+    }
+
+    private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice) throws HftpException {
+        FileChannel file = store.openSlice(slice.fileName(), slice.offset(), slice.size());
+        if (slice.raw()) {
+            ctx.write(HftpResponses.rawSliceHeader(slice.size()));
+            // Zero-copy: nothing in the pipeline transforms the bytes of a raw slice.
+            ctx.write(new DefaultFileRegion(file, slice.offset(), slice.size())).addListener(closeOnFailure(ctx));
+        } else {
+            ctx.write(HftpResponses.ok());
+            ChunkedNioFile source = newChunkedFile(file, slice.offset(), slice.size());
+            ctx.write(new Base64ChunkedInput(source, slice.size())).addListener(closeOnFailure(ctx));
+        }
+    }
+
+    private ChunkedNioFile newChunkedFile(FileChannel file, long offset, long size) throws HftpException {
+        try {
+            return new ChunkedNioFile(file, offset, size, chunkSize);
+        } catch (IOException e) {
+            throw new HftpException(HftpStatus.INTERNAL_ERROR, "cannot read file", e);
+        }
+    }
+
+    private static ChannelFutureListener closeOnFailure(ChannelHandlerContext ctx) {
+        return (ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                // The reply cannot be completed (the file shrank, or the client left): end the connection.
+                logger.debug("{} transfer ended early: {}", ctx.channel().remoteAddress(), f.cause().toString());
+                ctx.close();
+            }
+        };
+    }
+
+    private void answerError(ChannelHandlerContext ctx, HftpStatus status, String reason) {
+        if (status == HftpStatus.INTERNAL_ERROR) {
+            logger.warn("{} internal error: {}", ctx.channel().remoteAddress(), reason);
+        }
+        if (status.isFatal()) {
+            closeAfter(ctx, status);
+        } else {
+            ctx.write(HftpResponses.status(status));
+        }
+    }
+
+    private void closeAfter(ChannelHandlerContext ctx, HftpStatus status) {
+        closing = true;
+        ctx.writeAndFlush(HftpResponses.status(status)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        logger.debug("{} connected", ctx.channel().remoteAddress());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        logger.debug("{} disconnected", ctx.channel().remoteAddress());
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            // The client reset or left: that costs one line at DEBUG, nothing more.
+            logger.debug("{} connection error: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+            return;
+        }
+        logger.warn("{} unexpected error, closing", ctx.channel().remoteAddress(), cause);
+        if (!closing) {
+            closeAfter(ctx, HftpStatus.INTERNAL_ERROR);
+        }
+    }
+}

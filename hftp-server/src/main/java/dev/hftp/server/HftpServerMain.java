@@ -1,0 +1,130 @@
+package dev.hftp.server;
+
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.Log4J2LoggerFactory;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+/**
+ * The {@code hftp-server} command: serves a directory over HFTP until interrupted.
+ */
+@Command(name = "hftp-server", mixinStandardHelpOptions = true, versionProvider = HftpServerMain.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Serves the files of a directory over HFTP (Home-made File Transfer Protocol).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by a signal (SIGINT, SIGTERM)",
+            "1:could not start (directory missing, address in use, ...)",
+            "2:invalid command line"})
+public final class HftpServerMain implements Callable<Integer> {
+
+    @Option(names = {"-a", "--address"}, defaultValue = HftpServerBootstrap.DEFAULT_ADDRESS,
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    private String address;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "" + HftpServerBootstrap.DEFAULT_PORT,
+            description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    private int port;
+
+    @Option(names = {"-d", "--datadir"}, defaultValue = "testdata",
+            description = "Directory to serve (default: ${DEFAULT-VALUE}).")
+    private Path directory;
+
+    @Option(names = "--max-line-length", defaultValue = "65536", paramLabel = "BYTES",
+            description = "Longest request line buffered; longer lines are answered without buffering "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private int maxLineLength;
+
+    @Option(names = "--transport", paramLabel = "TRANSPORT",
+            description = "Socket layer: ${COMPLETION-CANDIDATES} (default: epoll if available, else nio).")
+    private HftpTransport transport;
+
+    @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",
+            description = "Event-loop threads; 0 means twice the cores (default: ${DEFAULT-VALUE}).")
+    private int ioThreads;
+
+    @Option(names = {"-v", "--verbose"},
+            description = "More logging: -v for DEBUG (one line per connection), -vv for TRACE.")
+    private boolean[] verbosity = new boolean[0];
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        InternalLoggerFactory.setDefaultFactory(Log4J2LoggerFactory.INSTANCE);
+        System.exit(new CommandLine(new HftpServerMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        if (verbosity.length > 0) {
+            Configurator.setLevel("dev.hftp", verbosity.length == 1 ? Level.DEBUG : Level.TRACE);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        HftpServer server;
+        try {
+            HftpServerBootstrap bootstrap = new HftpServerBootstrap()
+                    .directory(directory)
+                    .address(address)
+                    .port(port)
+                    .maxLineLength(maxLineLength)
+                    .ioThreads(ioThreads);
+            if (transport != null) {
+                bootstrap.transport(transport);
+            }
+            server = bootstrap.start();
+        } catch (NoSuchFileException e) {
+            err.println("hftp-server: directory not found: " + directory);
+            return 1;
+        } catch (NotDirectoryException e) {
+            err.println("hftp-server: not a directory: " + directory);
+            return 1;
+        } catch (BindException e) {
+            err.println("hftp-server: " + e.getMessage());
+            return 1;
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("hftp-server: " + e.getMessage());
+            return 1;
+        } finally {
+            err.flush();
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "hftp-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Serving " + server.directory() + " on " + address + ":" + server.port());
+        out.flush();
+        server.awaitClose();
+        return 0;
+    }
+
+    /** Reads the version Maven wrote into the jar. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties properties = new Properties();
+            try (InputStream in = HftpServerMain.class.getResourceAsStream("/hftp-server-version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            }
+            return new String[] {
+                "hftp-server " + properties.getProperty("version", "unknown"),
+                "Netty " + io.netty.util.Version.identify().getOrDefault("netty-common",
+                        io.netty.util.Version.identify().values().stream().findFirst().orElse(null)),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
+            };
+        }
+    }
+}
