@@ -109,6 +109,11 @@ public final class HftpServerMain implements Callable<Integer> {
         return 0;
     }
 
+    private static String nettyVersion() {
+        io.netty.util.Version common = io.netty.util.Version.identify().get("netty-common");
+        return common == null ? "unknown" : common.artifactVersion();
+    }
+
     /** Reads the version Maven wrote into the jar. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
@@ -121,8 +126,7 @@ public final class HftpServerMain implements Callable<Integer> {
             }
             return new String[] {
                 "hftp-server " + properties.getProperty("version", "unknown"),
-                "Netty " + io.netty.util.Version.identify().getOrDefault("netty-common",
-                        io.netty.util.Version.identify().values().stream().findFirst().orElse(null)),
+                "Netty " + nettyVersion(),
                 "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
             };
         }

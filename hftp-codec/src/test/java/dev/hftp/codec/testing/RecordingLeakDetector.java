@@ -12,9 +12,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
 
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
+    private static volatile boolean installed;
 
     public RecordingLeakDetector(Class<?> resourceType, int samplingInterval) {
         super(resourceType, samplingInterval);
+        installed = true;
     }
 
     public RecordingLeakDetector(Class<?> resourceType, int samplingInterval, long maxActive) {
@@ -23,13 +25,7 @@ public final class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
 
     /** Whether this detector is the one Netty uses, i.e. the system property reached the JVM. */
     public static boolean isInstalled() {
-        return INSTALLED;
-    }
-
-    private static volatile boolean INSTALLED;
-
-    {
-        INSTALLED = true;
+        return installed;
     }
 
     /** The leaks reported so far, and forgets them. */
