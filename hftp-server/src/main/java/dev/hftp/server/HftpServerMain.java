@@ -31,15 +31,15 @@ import java.util.concurrent.Callable;
             "2:invalid command line"})
 public final class HftpServerMain implements Callable<Integer> {
 
-    @Option(names = {"-a", "--address"}, defaultValue = HftpServerBootstrap.DEFAULT_ADDRESS,
+    @Option(names = {"-a", "--address"}, paramLabel = "ADDR", defaultValue = HftpServerBootstrap.DEFAULT_ADDRESS,
             description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     private String address;
 
-    @Option(names = {"-p", "--port"}, defaultValue = "" + HftpServerBootstrap.DEFAULT_PORT,
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "" + HftpServerBootstrap.DEFAULT_PORT,
             description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     private int port;
 
-    @Option(names = {"-d", "--datadir"}, defaultValue = "testdata",
+    @Option(names = {"-d", "--datadir"}, paramLabel = "DIR", defaultValue = "testdata",
             description = "Directory to serve (default: ${DEFAULT-VALUE}).")
     private Path directory;
 
@@ -101,12 +101,28 @@ public final class HftpServerMain implements Callable<Integer> {
         } finally {
             err.flush();
         }
+        stopOnSignals(server);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "hftp-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
         out.println("Serving " + server.directory() + " on " + address + ":" + server.port());
         out.flush();
         server.awaitClose();
         return 0;
+    }
+
+    /**
+     * SIGTERM and SIGINT close the server and let {@code main} return normally, so the exit code is 0;
+     * a shutdown hook alone would leave the JVM to exit with 128 + the signal number.
+     */
+    @SuppressWarnings("sunapi")
+    private static void stopOnSignals(HftpServer server) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> server.close());
+            } catch (IllegalArgumentException e) {
+                // This platform has no such signal; the shutdown hook still closes the server.
+            }
+        }
     }
 
     private static String nettyVersion() {
