@@ -70,6 +70,7 @@ public final class HftpServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        validate();
         if (verbosity.length > 0) {
             Configurator.setLevel("dev.hftp", verbosity.length == 1 ? Level.DEBUG : Level.TRACE);
         }
@@ -108,6 +109,22 @@ public final class HftpServerMain implements Callable<Integer> {
         out.flush();
         server.awaitClose();
         return 0;
+    }
+
+    /** Values picocli parsed but that are out of range: a usage error (exit code 2), like a bad flag. */
+    private void validate() {
+        if (port < 0 || port > 65535) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--port': " + port + " (expected: 0-65535)");
+        }
+        if (maxLineLength <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--max-line-length': " + maxLineLength + " (expected: > 0)");
+        }
+        if (ioThreads < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--io-threads': " + ioThreads + " (expected: >= 0)");
+        }
     }
 
     /**
