@@ -11,68 +11,44 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
 /**
  * The socket layer the server runs on: Linux's native epoll or io_uring, or Java NIO anywhere.
  */
 public enum HftpTransport {
     /** Linux epoll through Netty's native library; zero-copy {@code sendfile} for raw slices. */
-    EPOLL {
-        @Override
-        public boolean isAvailable() {
-            return Epoll.isAvailable();
-        }
-
-        @Override
-        IoHandlerFactory ioHandlerFactory() {
-            return EpollIoHandler.newFactory();
-        }
-
-        @Override
-        Class<? extends ServerChannel> serverChannelClass() {
-            return EpollServerSocketChannel.class;
-        }
-    },
+    EPOLL(Epoll::isAvailable, EpollIoHandler::newFactory, EpollServerSocketChannel.class),
     /** Linux io_uring through Netty's native library (kernel 5.14 or later, when not blocked). */
-    IO_URING {
-        @Override
-        public boolean isAvailable() {
-            return IoUring.isAvailable();
-        }
-
-        @Override
-        IoHandlerFactory ioHandlerFactory() {
-            return IoUringIoHandler.newFactory();
-        }
-
-        @Override
-        Class<? extends ServerChannel> serverChannelClass() {
-            return IoUringServerSocketChannel.class;
-        }
-    },
+    IO_URING(IoUring::isAvailable, IoUringIoHandler::newFactory, IoUringServerSocketChannel.class),
     /** Java NIO: every platform. */
-    NIO {
-        @Override
-        public boolean isAvailable() {
-            return true;
-        }
+    NIO(() -> true, NioIoHandler::newFactory, NioServerSocketChannel.class);
 
-        @Override
-        IoHandlerFactory ioHandlerFactory() {
-            return NioIoHandler.newFactory();
-        }
+    // Suppliers, so that a transport's native library is loaded only if that transport is asked about.
+    private final BooleanSupplier available;
+    private final Supplier<IoHandlerFactory> ioHandlerFactory;
+    private final Class<? extends ServerChannel> serverChannelClass;
 
-        @Override
-        Class<? extends ServerChannel> serverChannelClass() {
-            return NioServerSocketChannel.class;
-        }
-    };
+    HftpTransport(BooleanSupplier available, Supplier<IoHandlerFactory> ioHandlerFactory,
+                  Class<? extends ServerChannel> serverChannelClass) {
+        this.available = available;
+        this.ioHandlerFactory = ioHandlerFactory;
+        this.serverChannelClass = serverChannelClass;
+    }
 
     /** Whether this transport can run in this JVM on this machine. */
-    public abstract boolean isAvailable();
+    public boolean isAvailable() {
+        return available.getAsBoolean();
+    }
 
-    abstract IoHandlerFactory ioHandlerFactory();
+    IoHandlerFactory ioHandlerFactory() {
+        return ioHandlerFactory.get();
+    }
 
-    abstract Class<? extends ServerChannel> serverChannelClass();
+    Class<? extends ServerChannel> serverChannelClass() {
+        return serverChannelClass;
+    }
 
     /** The preferred transport that is available here: epoll, else NIO. */
     public static HftpTransport best() {
