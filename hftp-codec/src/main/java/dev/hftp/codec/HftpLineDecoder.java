@@ -43,11 +43,11 @@ public final class HftpLineDecoder extends LineBasedFrameDecoder {
         if (overlong == null) {
             int start = in.readerIndex();
             // A full line may hold maxLineLength bytes, CR and LF.
-            int end = Math.min(in.writerIndex(), start + maxLineLength + 2);
+            int end = (int) Math.min(in.writerIndex(), (long) start + maxLineLength + 2);
             int lf = in.indexOf(start + scanned, end, LF);
             if (lf < 0) {
                 scanned = end - start;
-                if (in.readableBytes() <= maxLineLength + 1) {
+                if (in.readableBytes() <= (long) maxLineLength + 1) {
                     // No full line received yet.
                     return null;
                 }

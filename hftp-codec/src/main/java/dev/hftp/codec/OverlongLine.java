@@ -84,6 +84,10 @@ final class OverlongLine implements ByteProcessor {
 
     /** The short line that stands for the whole one, terminator included. */
     ByteBuf toFrame(ByteBufAllocator alloc) {
+        if (!crlf) {
+            // Checked before anything else: a line not ended by CRLF is BAD EOL whatever it holds.
+            return alloc.buffer(1).writeByte(LF);
+        }
         boolean slice = elements[0].isExactly(HftpCommand.GET_SLICE.wireName());
         ByteBuf frame = alloc.buffer(KEPT_ELEMENTS * (KEPT_ELEMENT_BYTES + 1) + 4);
         for (int i = 0; i < elementCount; i++) {
@@ -99,10 +103,7 @@ final class OverlongLine implements ByteProcessor {
         if (strayCr) {
             frame.writeByte(CR);
         }
-        if (crlf) {
-            frame.writeByte(CR);
-        }
-        frame.writeByte(LF);
+        frame.writeByte(CR).writeByte(LF);
         return frame;
     }
 

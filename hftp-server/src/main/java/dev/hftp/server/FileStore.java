@@ -123,17 +123,32 @@ public final class FileStore {
                 return new Resolved(file, attributes);
             }
             if (attributes.isSymbolicLink()) {
-                Path target = file.toRealPath();
-                BasicFileAttributes targetAttributes = attributes(target);
-                if (target.startsWith(root) && targetAttributes.isRegularFile()) {
-                    return new Resolved(target, targetAttributes);
+                Resolved target = resolveLink(file);
+                if (target != null) {
+                    return target;
                 }
             }
             throw notFound(name);
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            throw notFound(name);
         } catch (IOException e) {
+            if (!Files.isDirectory(root)) {
+                // The directory is gone or replaced: nothing in it exists for now.
+                throw notFound(name);
+            }
+            if (e instanceof NoSuchFileException) {
+                throw notFound(name);
+            }
             throw new HftpException(HftpStatus.INTERNAL_ERROR, "cannot stat " + name, e);
+        }
+    }
+
+    /** The regular file inside the directory that {@code link} leads to, or null (outside, dangling, loop). */
+    private Resolved resolveLink(Path link) {
+        try {
+            Path target = link.toRealPath();
+            BasicFileAttributes attributes = attributes(target);
+            return target.startsWith(root) && attributes.isRegularFile() ? new Resolved(target, attributes) : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 
