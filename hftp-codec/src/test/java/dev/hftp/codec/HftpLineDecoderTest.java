@@ -269,7 +269,7 @@ class HftpLineDecoderTest {
         Random random = new Random(20260501L);
         List<Mismatch> mismatches = new ArrayList<>();
         int overlong = 0;
-        int cases = 4_000;
+        int cases = 3_000;
         for (int i = 0; i < cases; i++) {
             String line = LineGenerator.line(random, LIMIT);
             if (line.indexOf('\n') - (line.endsWith("\r\n") ? 1 : 0) > LIMIT) {
@@ -289,7 +289,7 @@ class HftpLineDecoderTest {
     void shouldAnswerOverlongLinesSplitAtRandomPointsExactlyAsTheWholeLines() {
         Random random = new Random(19500L);
         List<Mismatch> mismatches = new ArrayList<>();
-        int streams = 300;
+        int streams = 200;
         int linesPerStream = 12;
         for (int s = 0; s < streams; s++) {
             List<String> lines = new ArrayList<>();
