@@ -258,6 +258,15 @@ class HftpLineDecoderTest {
     }
 
     @Test
+    void shouldAnswerBadEolForOverlongLineWhoseStrayCarriageReturnIsFollowedOnlyBySpacesPastSixthElement() {
+        // Spaces past the sixth element are dropped from the stand-in, which then ends in the stray CR.
+        String line = "a b c d e " + "f".repeat(2 * LIMIT) + "\r  \n";
+        assertEquals(HftpStatus.BAD_EOL, answer(decodeWhole(line)), "the whole line");
+        assertTrue(channel.writeInbound(bytes(line)));
+        assertEquals(HftpStatus.BAD_EOL, answer(decodeFrame(readFrame())), "the stand-in");
+    }
+
+    @Test
     void shouldAnswerBadRequestForOverlongLineWithStrayCarriageReturnAndCrLf() {
         String line = "get_metadata " + "a".repeat(300) + "\rb\r\n";
         assertTrue(channel.writeInbound(bytes(line)));
