@@ -1,0 +1,165 @@
+package dev.hftp.server;
+
+import dev.hftp.codec.HftpCommandDecoder;
+import dev.hftp.codec.HftpLineDecoder;
+import dev.hftp.codec.HftpResponseEncoder;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The pipeline {@link HftpServerInitializer} builds for each connection: its order, which handlers are
+ * shared, and request bytes in, reply bytes out through all of it.
+ */
+class HftpServerInitializerTest {
+
+    private static final int LIMIT = 64;
+    private static final String CONTENT = "!Que calor que hace hoy, pinta una birra!";
+
+    @TempDir
+    Path root;
+
+    private HftpServerInitializer initializer;
+    private EmbeddedSocketChannel channel;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.writeString(root.resolve("archivo.txt"), CONTENT);
+        initializer = new HftpServerInitializer(new FileStore(root), LIMIT, 3 * 16384);
+        channel = new EmbeddedSocketChannel(initializer);
+    }
+
+    @AfterEach
+    void tearDown() {
+        channel.finishAndReleaseAll();
+    }
+
+    /** Writes request bytes (one per char) and returns the reply bytes written back. */
+    private String send(String requestBytes) {
+        channel.writeInbound(Unpooled.copiedBuffer(requestBytes, StandardCharsets.ISO_8859_1));
+        return readWire();
+    }
+
+    private String readWire() {
+        return Wire.drain(channel);
+    }
+
+    private static List<Class<?>> handlerTypes(EmbeddedSocketChannel channel) {
+        return channel.pipeline().toMap().values().stream().<Class<?>>map(ChannelHandler::getClass).toList();
+    }
+
+    // ---- the pipeline ---------------------------------------------------------------------------------
+
+    @Test
+    void shouldBuildPipelineWithBusinessHandlerLast() {
+        assertEquals(List.of(HftpLineDecoder.class, HftpCommandDecoder.class, HftpResponseEncoder.class,
+                ChunkedWriteHandler.class, HftpBackpressureHandler.class, HftpHandler.class), handlerTypes(channel));
+    }
+
+    @Test
+    void shouldFrameWithConfiguredLineLimit() {
+        assertEquals(LIMIT, channel.pipeline().get(HftpLineDecoder.class).maxLineLength());
+    }
+
+    @Test
+    void shouldShareStatelessCodecBetweenConnections() throws Exception {
+        EmbeddedSocketChannel other = new EmbeddedSocketChannel(initializer);
+        try {
+            assertSame(channel.pipeline().get(HftpCommandDecoder.class), other.pipeline().get(HftpCommandDecoder.class));
+            assertSame(channel.pipeline().get(HftpResponseEncoder.class), other.pipeline().get(HftpResponseEncoder.class));
+        } finally {
+            other.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldGiveEachConnectionItsOwnStatefulHandlers() throws Exception {
+        EmbeddedSocketChannel other = new EmbeddedSocketChannel(initializer);
+        try {
+            assertNotSame(channel.pipeline().get(HftpLineDecoder.class), other.pipeline().get(HftpLineDecoder.class));
+            assertNotSame(channel.pipeline().get(ChunkedWriteHandler.class), other.pipeline().get(ChunkedWriteHandler.class));
+            assertNotSame(channel.pipeline().get(HftpBackpressureHandler.class),
+                    other.pipeline().get(HftpBackpressureHandler.class));
+            assertNotSame(channel.pipeline().get(HftpHandler.class), other.pipeline().get(HftpHandler.class));
+        } finally {
+            other.finishAndReleaseAll();
+        }
+    }
+
+    // ---- bytes in, bytes out --------------------------------------------------------------------------
+
+    @Test
+    void shouldAnswerRequestLinesWithContractReplies() {
+        assertEquals("0 OK\r\n41\r\n0 OK\r\nY2Fsb3IgcXVlIGhhY2UgaG95LCA=\r\n",
+                send("get_metadata archivo.txt\r\nget_slice archivo.txt 5 20\r\n"));
+    }
+
+    @Test
+    void shouldAnswerRequestsSentOneByteAtATimeInOrderThenCloseOnQuit() {
+        String requests = "get_file_listing\r\nget_metadata archivo.txt\r\nnope\r\nget_slice archivo.txt 5 20 raw\r\n"
+                + "get_slice archivo.txt 5 20\r\nquit\r\n";
+        StringBuilder wire = new StringBuilder();
+        for (int i = 0; i < requests.length(); i++) {
+            wire.append(send(requests.substring(i, i + 1)));
+        }
+        assertEquals("0 OK\r\narchivo.txt\r\n\r\n"
+                + "0 OK\r\n41\r\n"
+                + "200 NO SUCH COMMAND\r\n"
+                + "0 OK\r\nContent-Length: 20\r\n\r\ncalor que hace hoy, "
+                + "0 OK\r\nY2Fsb3IgcXVlIGhhY2UgaG95LCA=\r\n"
+                + "0 OK\r\n", wire.toString());
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void shouldAnswerBadEolOnceAndCloseForContractExample() {
+        assertEquals("100 BAD EOL\r\n", send("qui\nt\n\r\n"));
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void shouldAnswerBadRequestAndCloseForNonAsciiName() {
+        assertEquals("101 BAD REQUEST\r\n", send("get_metadata caf\u00c3\u00a9\r\n"));
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void shouldAnswerFileNotFoundForFiveMebibyteNameAndStayOpen() {
+        assertEquals("202 FILE NOT FOUND\r\n", send("get_metadata " + "a".repeat(5 << 20) + "\r\n"));
+        assertTrue(channel.isOpen());
+    }
+
+    @Test
+    void shouldAnswerOverlongSliceWithLeadingZerosAsTheShortOne() {
+        assertEquals("0 OK\r\nY2Fsb3IgcXVlIGhhY2UgaG95LCA=\r\n",
+                send("get_slice archivo.txt " + "0".repeat(100_000) + "5 00020\r\n"));
+    }
+
+    @Test
+    void shouldAnswerNoSuchCommandForOverlongUnknownCommandAndStayOpen() {
+        assertEquals("200 NO SUCH COMMAND\r\n0 OK\r\n41\r\n",
+                send("x".repeat(100_000) + "\r\nget_metadata archivo.txt\r\n"));
+        assertTrue(channel.isOpen());
+    }
+
+    @Test
+    void shouldAnswerBadEolAndCloseForOverlongLineWithStrayCarriageReturnAndLoneLineFeed() {
+        assertEquals("100 BAD EOL\r\n", send("get_metadata " + "a".repeat(300) + "\rb\n"));
+        assertFalse(channel.isOpen());
+    }
+}
