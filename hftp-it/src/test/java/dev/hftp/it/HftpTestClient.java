@@ -6,9 +6,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -140,6 +142,81 @@ final class HftpTestClient implements AutoCloseable {
         return bytes;
     }
 
+    /**
+     * Reads up to {@code n} bytes, fewer only if the server closes (or resets) the connection or sends
+     * nothing for the socket timeout; what did arrive is returned, so a failing test can show it.
+     */
+    byte[] readAtMost(int n) throws IOException {
+        byte[] bytes = new byte[n];
+        int filled = 0;
+        try {
+            int read;
+            while (filled < n && (read = in.read(bytes, filled, n - filled)) >= 0) {
+                filled += read;
+            }
+        } catch (SocketTimeoutException | SocketException e) {
+            // Silent or reset: the bytes so far are the answer.
+        }
+        return filled == n ? bytes : Arrays.copyOf(bytes, filled);
+    }
+
+    /**
+     * Reads until the server closes the connection (end of stream, or a reset) and returns the bytes before
+     * that; fails if the connection is still open after the socket timeout.
+     */
+    byte[] readUntilClosed() throws IOException {
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        try {
+            drainInto(rest);
+        } catch (SocketTimeoutException e) {
+            throw new SocketTimeoutException("server did not close the connection; received: "
+                    + escape(rest.toByteArray()));
+        }
+        return rest.toByteArray();
+    }
+
+    /** Reads what the server sends until it is silent for {@code millis}, or closes the connection. */
+    byte[] readUntilSilentFor(int millis) throws IOException {
+        int timeout = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        try {
+            drainInto(rest);
+        } catch (SocketTimeoutException e) {
+            // Silent: that is all for now.
+        } finally {
+            socket.setSoTimeout(timeout);
+        }
+        return rest.toByteArray();
+    }
+
+    /** Reads into {@code rest} up to the end of the stream or a reset; a timeout is thrown. */
+    private void drainInto(ByteArrayOutputStream rest) throws IOException {
+        byte[] buffer = new byte[8192];
+        try {
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                rest.write(buffer, 0, read);
+            }
+        } catch (SocketException e) {
+            // A reset: the server closed the connection too.
+        }
+    }
+
+    /** Whether the server sends nothing for {@code millis}: a read times out (a byte or end of stream is not). */
+    boolean isSilentFor(int millis) throws IOException {
+        int timeout = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            in.read();
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } finally {
+            socket.setSoTimeout(timeout);
+        }
+    }
+
     InputStream inputStream() {
         return in;
     }
@@ -159,6 +236,26 @@ final class HftpTestClient implements AutoCloseable {
     /** Reads everything until the server closes, up to the socket timeout. */
     byte[] readToEnd() throws IOException {
         return in.readAllBytes();
+    }
+
+    /** Bytes as readable text: CR, LF, backslash and non-printable bytes escaped, e.g. {@code 0 OK\r\n}. */
+    static String escape(byte[] bytes) {
+        StringBuilder text = new StringBuilder(bytes.length + 16);
+        for (byte b : bytes) {
+            int c = b & 0xff;
+            if (c == '\r') {
+                text.append("\\r");
+            } else if (c == '\n') {
+                text.append("\\n");
+            } else if (c == '\\') {
+                text.append("\\\\");
+            } else if (c < 0x20 || c >= 0x7f) {
+                text.append(String.format("\\x%02x", c));
+            } else {
+                text.append((char) c);
+            }
+        }
+        return text.toString();
     }
 
     @Override
