@@ -2,7 +2,6 @@ package dev.hftp.it;
 
 import dev.hftp.server.HftpServer;
 import dev.hftp.server.HftpServerBootstrap;
-import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Named;
@@ -260,24 +259,15 @@ class ProtocolConformanceIT {
         }
         HftpTestClient client = connect();
         assertExchange(client, "get_metadata bar\r\n", OK + "33292288\r\n");
-        // Under PARANOID every access to a buffer records a stack trace, and base64 is encoded three bytes at a
-        // time: this one reply would take about 45 s. ADVANCED still tracks buffers (sampled) with their access
-        // records; every other test, including the multi-chunk slices above, runs under PARANOID.
-        ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.ADVANCED);
-        try {
-            client.sendRaw("get_slice bar 0 33292288\r\n");
-            ExpectedReply reply = new ExpectedReply(client);
-            reply.write(bytes(OK));
-            try (OutputStream base64 = Base64.getEncoder().wrap(reply)) {
-                for (int block = 1; block <= 254; block++) {
-                    base64.write(bigFileBlock(block));
-                }
+        client.sendRaw("get_slice bar 0 33292288\r\n");
+        ExpectedReply reply = new ExpectedReply(client);
+        reply.write(bytes(OK));
+        try (OutputStream base64 = Base64.getEncoder().wrap(reply)) {
+            for (int block = 1; block <= 254; block++) {
+                base64.write(bigFileBlock(block));
             }
-            reply.write(bytes("\r\n"));
-        } finally {
-            ResourceLeakDetector.setLevel(level);
         }
+        reply.write(bytes("\r\n"));
         assertStillServing(client);
     }
 
