@@ -1,7 +1,10 @@
 package dev.hftp.server;
 
+import dev.hftp.codec.HftpLineDecoder;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
@@ -14,18 +17,45 @@ import java.util.ArrayDeque;
  * transfer runs or while the client does not take its replies (the channel is not writable).
  *
  * <p>Requests are then served one after the other, each when it is reached, as a sequential server does:
- * a pipelined request sees the files as they are when the replies before it are done, and a client that
- * pipelines many slices holds only the requests of one socket read, not an open file for each.
+ * a pipelined request sees the files as they are when the transfers before it are done. At most
+ * {@code maxPendingRequests} decoded requests wait here; past that the line decoder stops framing, so
+ * the rest of what was read waits as bytes in its buffer (one socket read at most) until the backlog
+ * drains.
+ *
+ * <p>On {@link #DRAIN} (the server is shutting down) the connection stops reading, lets the transfer in
+ * flight finish, flushes, and closes.
  */
 final class HftpBackpressureHandler extends ChannelDuplexHandler {
 
+    /** The user event that asks a connection to finish its transfer and close. */
+    static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
+
+    private final HftpLineDecoder lineDecoder;
+    private final int maxPendingRequests;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private boolean transferring;
+    private boolean draining;
+
+    HftpBackpressureHandler(HftpLineDecoder lineDecoder, int maxPendingRequests) {
+        this.lineDecoder = lineDecoder;
+        this.maxPendingRequests = maxPendingRequests;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (draining) {
+            return;
+        }
         if (transferring || !held.isEmpty()) {
             held.add(msg);
+            if (held.size() >= maxPendingRequests) {
+                lineDecoder.setSingleDecode(true);
+            }
             updateAutoRead(ctx);
         } else {
             ctx.fireChannelRead(msg);
@@ -42,6 +72,20 @@ final class HftpBackpressureHandler extends ChannelDuplexHandler {
             promise.addListener((ChannelFuture f) -> ctx.executor().execute(() -> transferDone(ctx, f.isSuccess())));
         }
         ctx.write(msg, promise);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt != DRAIN) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        draining = true;
+        held.clear();
+        updateAutoRead(ctx);
+        if (!transferring) {
+            flushAndClose(ctx);
+        }
     }
 
     @Override
@@ -63,6 +107,10 @@ final class HftpBackpressureHandler extends ChannelDuplexHandler {
             held.clear();
             return;
         }
+        if (draining) {
+            flushAndClose(ctx);
+            return;
+        }
         boolean released = false;
         Object msg;
         while (!transferring && (msg = held.poll()) != null) {
@@ -73,10 +121,20 @@ final class HftpBackpressureHandler extends ChannelDuplexHandler {
             // Lets the handler flush what these requests wrote.
             ctx.fireChannelReadComplete();
         }
+        if (lineDecoder.isSingleDecode() && held.size() < maxPendingRequests && ctx.channel().isActive()) {
+            // Frames the lines that stayed in the decoder's buffer, as if they had just been read.
+            lineDecoder.setSingleDecode(false);
+            ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER).fireChannelReadComplete();
+        }
         updateAutoRead(ctx);
     }
 
+    private static void flushAndClose(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
     private void updateAutoRead(ChannelHandlerContext ctx) {
-        ctx.channel().config().setAutoRead(!transferring && held.isEmpty() && ctx.channel().isWritable());
+        ctx.channel().config().setAutoRead(
+                !draining && !transferring && held.isEmpty() && ctx.channel().isWritable());
     }
 }

@@ -112,18 +112,6 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        logger.debug("{} connected", ctx.channel().remoteAddress());
-        ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        logger.debug("{} disconnected", ctx.channel().remoteAddress());
-        ctx.fireChannelInactive();
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             // The client reset or left: that costs one line at DEBUG, nothing more.

@@ -2,9 +2,13 @@ package dev.hftp.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -13,17 +17,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class HftpServer implements AutoCloseable {
 
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpServer.class);
+
     private final Channel channel;
     private final EventLoopGroup group;
+    private final ChannelGroup connections;
+    private final HftpConnectionHandler connectionHandler;
     private final Path directory;
     private final HftpTransport transport;
+    private final Duration shutdownGrace;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    HftpServer(Channel channel, EventLoopGroup group, Path directory, HftpTransport transport) {
+    HftpServer(Channel channel, EventLoopGroup group, ChannelGroup connections, HftpConnectionHandler connectionHandler,
+               Path directory, HftpTransport transport, Duration shutdownGrace) {
         this.channel = channel;
         this.group = group;
+        this.connections = connections;
+        this.connectionHandler = connectionHandler;
         this.directory = directory;
         this.transport = transport;
+        this.shutdownGrace = shutdownGrace;
     }
 
     /** The address the server listens on, with the port actually bound. */
@@ -46,14 +59,30 @@ public final class HftpServer implements AutoCloseable {
         return transport;
     }
 
+    /** Connections open now. */
+    public int openConnections() {
+        return connectionHandler.openConnections();
+    }
+
+    /** Connections accepted and served since the start. */
+    public long acceptedConnections() {
+        return connectionHandler.acceptedConnections();
+    }
+
+    /** Connections closed at once because the limit of open connections was reached. */
+    public long refusedConnections() {
+        return connectionHandler.refusedConnections();
+    }
+
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed.get();
     }
 
     /**
-     * Stops listening, closes every connection and releases the threads; returns when done. Calling it
-     * again does nothing.
+     * Stops accepting, lets the transfers in flight finish for up to the shutdown grace period (idle
+     * connections are closed at once, held requests are not answered), then closes every connection and
+     * releases the threads; returns when done. Calling it again waits for the first call to finish.
      */
     @Override
     public void close() {
@@ -62,6 +91,14 @@ public final class HftpServer implements AutoCloseable {
             return;
         }
         channel.close().syncUninterruptibly();
+        for (Channel connection : connections) {
+            connection.pipeline().fireUserEventTriggered(HftpBackpressureHandler.DRAIN);
+        }
+        if (!connections.newCloseFuture().awaitUninterruptibly(shutdownGrace.toMillis())) {
+            logger.warn("{} connection(s) still busy after the shutdown grace of {}; closing them",
+                    connections.size(), shutdownGrace);
+        }
+        connections.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 

@@ -3,17 +3,23 @@ package dev.hftp.server;
 import dev.hftp.codec.Base64ChunkedInput;
 import dev.hftp.codec.HftpLineDecoder;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.internal.ObjectUtil;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Configures and starts an HFTP server; the entry point for embedding one in an application.
@@ -28,7 +34,8 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>A bootstrap is a mutable builder, not thread-safe; it may start several servers.
+ * <p>A bootstrap is a mutable builder, not thread-safe; it may start several servers. Every limit has a
+ * safe default.
  */
 public final class HftpServerBootstrap {
 
@@ -38,12 +45,30 @@ public final class HftpServerBootstrap {
     public static final String DEFAULT_ADDRESS = "0.0.0.0";
     /** {@code testdata}, relative to the working directory. */
     public static final Path DEFAULT_DIRECTORY = Path.of("testdata");
+    /** Connections open at once beyond which new ones are closed at once. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** A connection with no traffic either way for this long is closed. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    /** Requests decoded ahead while a transfer is in flight, beyond which the server stops framing more. */
+    public static final int DEFAULT_MAX_PENDING_REQUESTS = 64;
+    /** Bytes queued for a client beyond which the server stops reading from it (and streaming to it). */
+    public static final int DEFAULT_WRITE_BUFFER_HIGH = 256 * 1024;
+    /** How long {@link HftpServer#close()} lets transfers in flight finish. */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    /** The per-connection limits, as the pipeline needs them. */
+    record Limits(int maxLineLength, int chunkSize, int maxPendingRequests, long idleTimeoutMillis) { }
 
     private Path directory = DEFAULT_DIRECTORY;
     private String address = DEFAULT_ADDRESS;
     private int port = DEFAULT_PORT;
     private int maxLineLength = HftpLineDecoder.DEFAULT_MAX_LINE_LENGTH;
     private int chunkSize = Base64ChunkedInput.DEFAULT_CHUNK_SIZE;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
+    private int writeBufferHigh = DEFAULT_WRITE_BUFFER_HIGH;
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private int ioThreads;
     private HftpTransport transport;
 
@@ -84,6 +109,45 @@ public final class HftpServerBootstrap {
         return this;
     }
 
+    /** Connections open at once (default 10,000); one more is accepted and closed at once, logged at WARN. */
+    public HftpServerBootstrap maxConnections(int maxConnections) {
+        this.maxConnections = ObjectUtil.checkPositive(maxConnections, "maxConnections");
+        return this;
+    }
+
+    /** Closes a connection with no traffic either way for this long (default 5 minutes); zero never does. */
+    public HftpServerBootstrap idleTimeout(Duration idleTimeout) {
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 0)");
+        }
+        this.idleTimeout = idleTimeout;
+        return this;
+    }
+
+    /** Requests decoded ahead of a transfer in flight (default 64); past it the rest waits unread. */
+    public HftpServerBootstrap maxPendingRequests(int maxPendingRequests) {
+        this.maxPendingRequests = ObjectUtil.checkPositive(maxPendingRequests, "maxPendingRequests");
+        return this;
+    }
+
+    /**
+     * Bytes queued for one client (default 256 KiB) beyond which the server stops reading its requests and
+     * stops reading files for it, until half of that has been sent.
+     */
+    public HftpServerBootstrap writeBufferHighWaterMark(int bytes) {
+        this.writeBufferHigh = ObjectUtil.checkPositive(bytes, "writeBufferHighWaterMark");
+        return this;
+    }
+
+    /** How long {@link HftpServer#close()} lets transfers in flight finish (default 10 s). */
+    public HftpServerBootstrap shutdownGrace(Duration shutdownGrace) {
+        if (shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("shutdownGrace: " + shutdownGrace + " (expected: >= 0)");
+        }
+        this.shutdownGrace = shutdownGrace;
+        return this;
+    }
+
     /** The number of event-loop threads (default 0: Netty's default, twice the cores). */
     public HftpServerBootstrap ioThreads(int ioThreads) {
         this.ioThreads = ObjectUtil.checkPositiveOrZero(ioThreads, "ioThreads");
@@ -104,12 +168,15 @@ public final class HftpServerBootstrap {
      *
      * @throws java.nio.file.NoSuchFileException if the directory does not exist
      * @throws java.nio.file.NotDirectoryException if it is not a directory
-     * @throws java.net.BindException if the address cannot be bound (e.g. the port is in use)
+     * @throws BindException if the address cannot be bound (e.g. the port is in use)
      */
     public HftpServer start() throws IOException {
         FileStore store = new FileStore(directory);
         HftpTransport chosen = transport != null ? transport : HftpTransport.best();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, chosen.ioHandlerFactory());
+        ChannelGroup channels = new DefaultChannelGroup("hftp-connections", GlobalEventExecutor.INSTANCE);
+        HftpConnectionHandler connections = new HftpConnectionHandler(maxConnections, channels);
+        Limits limits = new Limits(maxLineLength, chunkSize, maxPendingRequests, idleTimeout.toMillis());
         boolean started = false;
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
@@ -118,31 +185,26 @@ public final class HftpServerBootstrap {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new HftpServerInitializer(store, maxLineLength, chunkSize));
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                            new WriteBufferWaterMark(writeBufferHigh / 2, writeBufferHigh))
+                    .childHandler(new HftpServerInitializer(store, connections, limits));
             ChannelFuture bind = bootstrap.bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
             if (!bind.isSuccess()) {
-                throw asIOException(bind.cause());
+                throw cannotListen(bind.cause());
             }
-            Channel channel = bind.channel();
             started = true;
-            return new HftpServer(channel, group, store.root(), chosen);
+            return new HftpServer(bind.channel(), group, channels, connections, store.root(), chosen, shutdownGrace);
         } finally {
             if (!started) {
-                group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
             }
         }
     }
 
-    private IOException asIOException(Throwable cause) {
-        if (cause instanceof IOException io) {
-            String message = "cannot listen on " + address + ":" + port + ": " + cause.getMessage();
-            if (cause instanceof java.net.BindException) {
-                java.net.BindException bind = new java.net.BindException(message);
-                bind.initCause(cause);
-                return bind;
-            }
-            return new IOException(message, io);
-        }
-        return new IOException("cannot listen on " + address + ":" + port, cause);
+    private IOException cannotListen(Throwable cause) {
+        String message = "cannot listen on " + address + ":" + port + ": " + cause.getMessage();
+        IOException e = cause instanceof BindException ? new BindException(message) : new IOException(message);
+        e.initCause(cause);
+        return e;
     }
 }

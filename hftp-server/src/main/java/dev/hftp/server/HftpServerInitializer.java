@@ -7,10 +7,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.TimeUnit;
 
 /**
- * Builds the pipeline of each connection: line framing, request decoding, response encoding, slice
- * streaming, then the business logic last, since outbound writes travel toward the head.
+ * Builds the pipeline of each connection: connection limits, line framing, request decoding, response
+ * encoding, slice streaming, flow control, then the business logic last, since outbound writes travel
+ * toward the head.
  */
 final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -19,23 +23,29 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     private static final HftpResponseEncoder RESPONSE_ENCODER = new HftpResponseEncoder();
 
     private final FileStore store;
-    private final int maxLineLength;
-    private final int chunkSize;
+    private final HftpConnectionHandler connections;
+    private final HftpServerBootstrap.Limits limits;
 
-    HftpServerInitializer(FileStore store, int maxLineLength, int chunkSize) {
+    HftpServerInitializer(FileStore store, HftpConnectionHandler connections, HftpServerBootstrap.Limits limits) {
         this.store = store;
-        this.maxLineLength = maxLineLength;
-        this.chunkSize = chunkSize;
+        this.connections = connections;
+        this.limits = limits;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
-        p.addLast("lineDecoder", new HftpLineDecoder(maxLineLength));
+        if (limits.idleTimeoutMillis() > 0) {
+            // Output that makes progress counts as activity: a slow reader of a long slice is not idle.
+            p.addLast("idle", new IdleStateHandler(true, 0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
+        }
+        p.addLast("connections", connections);
+        HftpLineDecoder lineDecoder = new HftpLineDecoder(limits.maxLineLength());
+        p.addLast("lineDecoder", lineDecoder);
         p.addLast("commandDecoder", COMMAND_DECODER);
         p.addLast("responseEncoder", RESPONSE_ENCODER);
         p.addLast("chunkedWriter", new ChunkedWriteHandler());
-        p.addLast("backpressure", new HftpBackpressureHandler());
-        p.addLast("handler", new HftpHandler(store, chunkSize));
+        p.addLast("backpressure", new HftpBackpressureHandler(lineDecoder, limits.maxPendingRequests()));
+        p.addLast("handler", new HftpHandler(store, limits.chunkSize()));
     }
 }

@@ -15,6 +15,7 @@ import java.net.BindException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
@@ -47,6 +48,29 @@ public final class HftpServerMain implements Callable<Integer> {
             description = "Longest request line buffered; longer lines are answered without buffering "
                     + "(default: ${DEFAULT-VALUE}).")
     private int maxLineLength;
+
+    @Option(names = "--max-connections", defaultValue = "" + HftpServerBootstrap.DEFAULT_MAX_CONNECTIONS,
+            paramLabel = "N", description = "Connections open at once; more are closed at once and logged "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private int maxConnections;
+
+    @Option(names = "--idle-timeout", defaultValue = "300", paramLabel = "SECONDS",
+            description = "Close a connection with no traffic for this long; 0 never does (default: ${DEFAULT-VALUE}).")
+    private long idleTimeoutSeconds;
+
+    @Option(names = "--max-pending-requests", defaultValue = "" + HftpServerBootstrap.DEFAULT_MAX_PENDING_REQUESTS,
+            paramLabel = "N", description = "Requests read ahead of a transfer in flight; past it the server "
+                    + "stops reading that client (default: ${DEFAULT-VALUE}).")
+    private int maxPendingRequests;
+
+    @Option(names = "--write-buffer", defaultValue = "" + HftpServerBootstrap.DEFAULT_WRITE_BUFFER_HIGH,
+            paramLabel = "BYTES", description = "Bytes queued for a client beyond which the server stops reading "
+                    + "from it and streaming to it (default: ${DEFAULT-VALUE}).")
+    private int writeBuffer;
+
+    @Option(names = "--shutdown-grace", defaultValue = "10", paramLabel = "SECONDS",
+            description = "On SIGTERM/SIGINT, how long transfers in flight may finish (default: ${DEFAULT-VALUE}).")
+    private long shutdownGraceSeconds;
 
     @Option(names = "--transport", paramLabel = "TRANSPORT",
             description = "Socket layer: ${COMPLETION-CANDIDATES} (default: epoll if available, else nio).")
@@ -82,6 +106,11 @@ public final class HftpServerMain implements Callable<Integer> {
                     .address(address)
                     .port(port)
                     .maxLineLength(maxLineLength)
+                    .maxConnections(maxConnections)
+                    .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+                    .maxPendingRequests(maxPendingRequests)
+                    .writeBufferHighWaterMark(writeBuffer)
+                    .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
                     .ioThreads(ioThreads);
             if (transport != null) {
                 bootstrap.transport(transport);
@@ -117,13 +146,24 @@ public final class HftpServerMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Invalid value for option '--port': " + port + " (expected: 0-65535)");
         }
-        if (maxLineLength <= 0) {
+        positive(maxLineLength, "--max-line-length");
+        positive(maxConnections, "--max-connections");
+        positive(maxPendingRequests, "--max-pending-requests");
+        positive(writeBuffer, "--write-buffer");
+        if (idleTimeoutSeconds < 0 || shutdownGraceSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--max-line-length': " + maxLineLength + " (expected: > 0)");
+                    "Invalid value: --idle-timeout and --shutdown-grace must be >= 0");
         }
         if (ioThreads < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Invalid value for option '--io-threads': " + ioThreads + " (expected: >= 0)");
+        }
+    }
+
+    private void positive(int value, String option) {
+        if (value <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '" + option + "': " + value + " (expected: > 0)");
         }
     }
 

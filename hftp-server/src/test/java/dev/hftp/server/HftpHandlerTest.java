@@ -2,6 +2,7 @@ package dev.hftp.server;
 
 import dev.hftp.codec.Base64ChunkedInput;
 import dev.hftp.codec.HftpRequest;
+import dev.hftp.codec.HftpLineDecoder;
 import dev.hftp.codec.HftpResponseEncoder;
 import dev.hftp.codec.HftpStatus;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -58,7 +59,7 @@ class HftpHandlerTest {
     }
 
     private EmbeddedChannel newChannel(int chunkSize) throws IOException {
-        return new EmbeddedChannel(new HftpResponseEncoder(), new ChunkedWriteHandler(), new HftpBackpressureHandler(),
+        return new EmbeddedChannel(new HftpResponseEncoder(), new ChunkedWriteHandler(), new HftpBackpressureHandler(new HftpLineDecoder(), 64),
                 new HftpHandler(new FileStore(root), chunkSize));
     }
 

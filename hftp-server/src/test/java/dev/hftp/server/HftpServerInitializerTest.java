@@ -5,7 +5,9 @@ import dev.hftp.codec.HftpLineDecoder;
 import dev.hftp.codec.HftpResponseEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +42,10 @@ class HftpServerInitializerTest {
     @BeforeEach
     void setUp() throws Exception {
         Files.writeString(root.resolve("archivo.txt"), CONTENT);
-        initializer = new HftpServerInitializer(new FileStore(root), LIMIT, 3 * 16384);
+        HftpConnectionHandler connections = new HftpConnectionHandler(100,
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        initializer = new HftpServerInitializer(new FileStore(root), connections,
+                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0));
         channel = new EmbeddedSocketChannel(initializer);
     }
 
@@ -67,7 +72,8 @@ class HftpServerInitializerTest {
 
     @Test
     void shouldBuildPipelineWithBusinessHandlerLast() {
-        assertEquals(List.of(HftpLineDecoder.class, HftpCommandDecoder.class, HftpResponseEncoder.class,
+        assertEquals(List.of(HftpConnectionHandler.class, HftpLineDecoder.class, HftpCommandDecoder.class,
+                HftpResponseEncoder.class,
                 ChunkedWriteHandler.class, HftpBackpressureHandler.class, HftpHandler.class), handlerTypes(channel));
     }
 
@@ -82,6 +88,8 @@ class HftpServerInitializerTest {
         try {
             assertSame(channel.pipeline().get(HftpCommandDecoder.class), other.pipeline().get(HftpCommandDecoder.class));
             assertSame(channel.pipeline().get(HftpResponseEncoder.class), other.pipeline().get(HftpResponseEncoder.class));
+            assertSame(channel.pipeline().get(HftpConnectionHandler.class),
+                    other.pipeline().get(HftpConnectionHandler.class));
         } finally {
             other.finishAndReleaseAll();
         }

@@ -1,0 +1,84 @@
+package dev.hftp.server;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The life of every connection of one server: counts them, refuses those over the limit (closed at once,
+ * logged at WARN), closes those idle too long, and logs each event once at DEBUG. Shared by all the
+ * connections of a server.
+ */
+@Sharable
+final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpConnectionHandler.class);
+    private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf(HftpConnectionHandler.class, "counted");
+
+    private final int maxConnections;
+    private final ChannelGroup channels;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+
+    HftpConnectionHandler(int maxConnections, ChannelGroup channels) {
+        this.maxConnections = maxConnections;
+        this.channels = channels;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            long total = refused.incrementAndGet();
+            logger.warn("{} refused: {} connections already open (limit), {} refused so far",
+                    ctx.channel().remoteAddress(), maxConnections, total);
+            ctx.close();
+            return;
+        }
+        ctx.channel().attr(COUNTED).set(Boolean.TRUE);
+        accepted.incrementAndGet();
+        channels.add(ctx.channel());
+        logger.debug("{} connected", ctx.channel().remoteAddress());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (ctx.channel().attr(COUNTED).getAndSet(null) != null) {
+            open.decrementAndGet();
+            logger.debug("{} disconnected", ctx.channel().remoteAddress());
+            ctx.fireChannelInactive();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            logger.debug("{} idle too long, closing", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    int openConnections() {
+        return open.get();
+    }
+
+    long acceptedConnections() {
+        return accepted.get();
+    }
+
+    long refusedConnections() {
+        return refused.get();
+    }
+}
