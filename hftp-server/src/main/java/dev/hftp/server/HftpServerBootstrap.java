@@ -201,9 +201,10 @@ public final class HftpServerBootstrap {
         }
     }
 
+    /** A failed bind as a {@link BindException}, as Java's own sockets report it; native transports do not. */
     private IOException cannotListen(Throwable cause) {
         String message = "cannot listen on " + address + ":" + port + ": " + cause.getMessage();
-        IOException e = cause instanceof BindException ? new BindException(message) : new IOException(message);
+        IOException e = cause instanceof IOException ? new BindException(message) : new IOException(message);
         e.initCause(cause);
         return e;
     }
