@@ -38,7 +38,19 @@ final class HftpTestClient implements AutoCloseable {
     }
 
     HftpTestClient(int port, int timeoutMillis) throws IOException {
+        this(port, timeoutMillis, 0);
+    }
+
+    /**
+     * A client whose socket receive buffer is {@code receiveBufferBytes} (0: the system's, which Linux grows
+     * to many megabytes on loopback); a small one keeps a slow reader's backlog on the server's side.
+     */
+    HftpTestClient(int port, int timeoutMillis, int receiveBufferBytes) throws IOException {
         socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            // Before connecting, so that the TCP window is negotiated with it.
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
         socket.setSoTimeout(timeoutMillis);
         socket.setTcpNoDelay(true);
