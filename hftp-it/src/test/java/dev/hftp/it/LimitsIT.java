@@ -5,7 +5,6 @@ import dev.hftp.server.HftpServer;
 import dev.hftp.server.HftpServerBootstrap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -175,17 +174,11 @@ class LimitsIT {
     }
 
     /**
-     * The same as a raw slice. Fails: the server closes the connection one idle timeout after the request,
-     * in the middle of the transfer (see the report of this branch). Netty's IdleStateHandler, even with
-     * observeOutput, ignores output progress for the first idle event after the last completed read or
-     * write, and a raw slice is one write (a file region) that completes only at its end; a base64 slice
-     * completes a write per chunk. With the default timeout (5 minutes), every raw slice that takes longer
-     * than that to send is cut. Run it with
-     * {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+     * The same as a raw slice, which is one write (a file region) that completes only at its end, whereas a
+     * base64 slice completes a write per chunk: Netty's IdleStateHandler, even with observeOutput, ignores
+     * output progress for its first idle event, which the server must not take for idleness.
      */
     @Test
-    @Disabled("production bug: a raw slice that takes longer than idleTimeout is cut after idleTimeout "
-            + "(IdleStateHandler ignores output progress for the first idle event); see the javadoc")
     void slowReaderOfALongRawSliceIsNotIdle() throws Exception {
         readLongSliceSlowlyWithIdleTimeout(true);
     }

@@ -3,6 +3,7 @@ package dev.hftp.server;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
@@ -62,12 +63,23 @@ final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.isFirst() && hasPendingOutput(ctx)) {
+                // IdleStateHandler weighs output progress only from its second event on, and a raw slice is one
+                // write that completes at its end: a transfer still being sent is not idle. A stalled one is
+                // closed at the next event.
+                return;
+            }
             logger.debug("{} idle too long, closing", ctx.channel().remoteAddress());
             ctx.close();
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    private static boolean hasPendingOutput(ChannelHandlerContext ctx) {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        return out != null && out.totalPendingWriteBytes() > 0;
     }
 
     int openConnections() {
