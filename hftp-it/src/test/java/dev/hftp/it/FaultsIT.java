@@ -4,7 +4,6 @@ import dev.hftp.server.HftpServer;
 import dev.hftp.server.HftpServerBootstrap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -551,19 +550,13 @@ class FaultsIT {
     /**
      * The same paced reader, of a raw slice: it must not be closed either.
      *
-     * <p>Fails today (production bug, reported): the raw slice is one {@code FileRegion} write, which
-     * completes only at its end, and Netty's {@code IdleStateHandler} delivers the first {@code ALL_IDLE}
-     * event after the last read or completed write without looking at output progress ({@code observeOutput}
-     * only suppresses the events after the first); {@code HftpConnectionHandler} closes on any idle event.
-     * So any raw slice whose transfer lasts longer than the idle timeout is cut, however fast the client
-     * reads (measured: closed about 500 ms in, also at 100 MB/s); with the default of 5 minutes, a raw
-     * transfer of more than 5 minutes. Remove {@code @Disabled} once fixed; to see it fail now: {@code mvn -B
-     * verify -pl hftp-it -am -Dit.test=FaultsIT -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+     * <p>The raw slice is one {@code FileRegion} write, which completes only at its end, and Netty's
+     * {@code IdleStateHandler} delivers the first {@code ALL_IDLE} event after the last read or completed
+     * write without looking at output progress ({@code observeOutput} only suppresses the events after the
+     * first): the server must not take that first event for idleness while the transfer is under way.
      */
     @Test
     @Timeout(60)
-    @Disabled("production bug: a raw slice lasting longer than the idle timeout is closed mid-transfer "
-            + "(first IdleStateEvent ignores output progress; HftpConnectionHandler closes on it); see the javadoc")
     void shouldNotCloseAConnectionReadingALongRawSliceAtAPacedRate() throws Exception {
         patternFile("long", PACED_SIZE);
         server = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).idleTimeout(IDLE).start();

@@ -4,7 +4,6 @@ import dev.hftp.server.HftpServer;
 import dev.hftp.server.HftpServerBootstrap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -227,17 +226,12 @@ class HostileNamesIT {
      * inside or a link outside must be answered {@code 0} with the inside content or {@code 202}; {@code 199}
      * ("the file exists but cannot be read") is not among them, and it closes the connection.
      *
-     * <p>Fails today (production bug, reported): {@code FileStore.openSlice} resolves the name (a regular
-     * file), the name becomes a link, {@code open(O_NOFOLLOW)} fails with {@code ELOOP}, the name is resolved
-     * again and is by then a regular file again, so the failure is answered {@code 199 INTERNAL SERVER ERROR}
-     * and the connection is closed. About 1 reply in 250 here. Remove {@code @Disabled} once fixed; to see
-     * it fail now: {@code mvn -B verify -pl hftp-it -am -Dit.test=HostileNamesIT
-     * -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+     * <p>The hard case: {@code FileStore.openSlice} resolves the name (a regular file), the name becomes a
+     * link, {@code open(O_NOFOLLOW)} fails with {@code ELOOP}, and by the time anyone looks again the name is a
+     * regular file again; the request met a link, so it is {@code 202}.
      */
     @Test
     @Timeout(30)
-    @Disabled("production bug: 199 INTERNAL SERVER ERROR when open(O_NOFOLLOW) meets the link swapped in after "
-            + "validation and the name is a file again when re-resolved (FileStore.openSlice); see the javadoc")
     void shouldAnswerOnlyZeroOr202ForANameSwappedBetweenFileAndLink() throws Exception {
         SwapRace race = runSwapRace("swapped-strict");
         assertEquals(0, race.secretServed, "replies that served the secret file outside the directory");

@@ -6,8 +6,8 @@ import dev.hftp.codec.HftpStatus;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -83,13 +83,14 @@ public final class FileStore {
             channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             throw notFound(name);
-        } catch (FileSystemException e) {
-            // Replaced by a link or removed since it was resolved: it is no longer a served file.
-            if (resolveOrNull(name) == null) {
-                throw notFound(name);
-            }
+        } catch (AccessDeniedException e) {
             throw new HftpException(HftpStatus.INTERNAL_ERROR, "cannot open " + name, e);
         } catch (IOException e) {
+            // Replaced by a link (ELOOP: the open does not follow links) or removed since it was resolved: the
+            // request met something that is not a served file, even if the name is a file again by now.
+            if (isLinkRefusal(e) || resolveOrNull(name) == null) {
+                throw notFound(name);
+            }
             throw new HftpException(HftpStatus.INTERNAL_ERROR, "cannot open " + name, e);
         }
         try {
@@ -162,6 +163,15 @@ public final class FileStore {
 
     /** A served file: where it is, and its attributes as read for this request. */
     private record Resolved(Path path, BasicFileAttributes attributes) { }
+
+    /**
+     * Whether an open with {@code NOFOLLOW_LINKS} failed because it met a symbolic link: the JDK reports ELOOP
+     * as a plain IOException, "Too many levels of symbolic links (NOFOLLOW_LINKS specified)".
+     */
+    private static boolean isLinkRefusal(IOException e) {
+        String message = e.getMessage();
+        return message != null && message.contains("symbolic link");
+    }
 
     private static boolean isServable(String name) {
         return HftpCommandDecoder.isFileName(name) && !name.equals(".") && !name.equals("..")
