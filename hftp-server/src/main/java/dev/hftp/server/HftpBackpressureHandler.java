@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.handler.stream.ChunkedInput;
 
 import java.util.ArrayDeque;
@@ -40,6 +41,7 @@ final class HftpBackpressureHandler extends ChannelDuplexHandler {
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private boolean transferring;
     private boolean draining;
+    private boolean inputShutdown;
 
     HftpBackpressureHandler(HftpLineDecoder lineDecoder, int maxPendingRequests) {
         this.lineDecoder = lineDecoder;
@@ -76,6 +78,13 @@ final class HftpBackpressureHandler extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownReadComplete) {
+            // The client sent FIN: it still gets the replies to everything it sent, then the connection closes.
+            inputShutdown = true;
+            closeIfAnswered(ctx);
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
         if (evt != DRAIN) {
             ctx.fireUserEventTriggered(evt);
             return;
@@ -127,6 +136,13 @@ final class HftpBackpressureHandler extends ChannelDuplexHandler {
             ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER).fireChannelReadComplete();
         }
         updateAutoRead(ctx);
+        closeIfAnswered(ctx);
+    }
+
+    private void closeIfAnswered(ChannelHandlerContext ctx) {
+        if (inputShutdown && !transferring && held.isEmpty()) {
+            flushAndClose(ctx);
+        }
     }
 
     private static void flushAndClose(ChannelHandlerContext ctx) {
@@ -135,6 +151,6 @@ final class HftpBackpressureHandler extends ChannelDuplexHandler {
 
     private void updateAutoRead(ChannelHandlerContext ctx) {
         ctx.channel().config().setAutoRead(
-                !draining && !transferring && held.isEmpty() && ctx.channel().isWritable());
+                !draining && !inputShutdown && !transferring && held.isEmpty() && ctx.channel().isWritable());
     }
 }

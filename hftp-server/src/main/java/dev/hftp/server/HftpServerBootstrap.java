@@ -185,6 +185,8 @@ public final class HftpServerBootstrap {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // A client's FIN ends its requests, not its replies (HftpBackpressureHandler closes after them).
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(writeBufferHigh / 2, writeBufferHigh))
                     .childHandler(new HftpServerInitializer(store, connections, limits));
