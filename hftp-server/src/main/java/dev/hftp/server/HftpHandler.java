@@ -10,12 +10,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Answers each decoded request from the {@link FileStore}; writes are flushed once per batch of requests.
@@ -23,6 +25,9 @@ import java.nio.channels.FileChannel;
 final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpHandler.class);
+
+    /** How long the server reads and ignores what a client sends after the last reply, before closing. */
+    static final int LINGER_SECONDS = 2;
 
     private final FileStore store;
     private final int chunkSize;
@@ -102,7 +107,28 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
 
     private void closeAfter(ChannelHandlerContext ctx, HftpStatus status) {
         closing = true;
-        ctx.writeAndFlush(HftpResponses.status(status)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(HftpResponses.status(status)).addListener((ChannelFuture f) -> lingeringClose(ctx));
+    }
+
+    /**
+     * Ends the connection after its last reply without losing that reply. Closing a socket that still has
+     * unread client bytes makes the kernel send RST, which drops replies not yet delivered; so the output is
+     * shut down (FIN after all queued bytes), later requests are read and ignored, and the connection closes
+     * when the client closes its side or after {@value #LINGER_SECONDS} s.
+     */
+    private static void lingeringClose(ChannelHandlerContext ctx) {
+        if (!(ctx.channel() instanceof DuplexChannel duplex) || !duplex.isActive()) {
+            ctx.close();
+            return;
+        }
+        duplex.shutdownOutput().addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            ctx.executor().schedule(() -> ctx.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+            duplex.config().setAutoRead(true);
+        });
     }
 
     @Override
