@@ -2,6 +2,7 @@ package dev.hftp.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.util.internal.ObjectUtil;
 
@@ -68,6 +69,16 @@ public final class HftpLineDecoder extends LineBasedFrameDecoder {
         overlong = null;
         scanned = 0;
         return frame;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // What is buffered is all the client will send, and the buffer is dropped next: frame every line
+            // now, even if a handler downstream had asked for one at a time.
+            setSingleDecode(false);
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     /** The longest line this decoder buffers, terminator excluded. */

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.stream.ChunkedInput;
 
 import java.util.ArrayDeque;
@@ -55,7 +56,8 @@ final class HftpBackpressureHandler extends ChannelDuplexHandler {
         }
         if (transferring || !held.isEmpty()) {
             held.add(msg);
-            if (held.size() >= maxPendingRequests) {
+            if (held.size() >= maxPendingRequests && !inputEnded(ctx)) {
+                // Past the cap the rest waits as bytes; not once the input has ended, as those bytes are dropped.
                 lineDecoder.setSingleDecode(true);
             }
             updateAutoRead(ctx);
@@ -133,7 +135,13 @@ final class HftpBackpressureHandler extends ChannelDuplexHandler {
         if (lineDecoder.isSingleDecode() && held.size() < maxPendingRequests && ctx.channel().isActive()) {
             // Frames the lines that stayed in the decoder's buffer, as if they had just been read.
             lineDecoder.setSingleDecode(false);
-            ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER).fireChannelReadComplete();
+            ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);
+            if (inputEnded(ctx)) {
+                // A read-complete would make the decoder ask for more input, which native transports refuse.
+                ctx.flush();
+            } else {
+                ctx.pipeline().fireChannelReadComplete();
+            }
         }
         updateAutoRead(ctx);
         closeIfAnswered(ctx);
@@ -151,6 +159,11 @@ final class HftpBackpressureHandler extends ChannelDuplexHandler {
 
     private void updateAutoRead(ChannelHandlerContext ctx) {
         ctx.channel().config().setAutoRead(
-                !draining && !inputShutdown && !transferring && held.isEmpty() && ctx.channel().isWritable());
+                !draining && !inputEnded(ctx) && !transferring && held.isEmpty() && ctx.channel().isWritable());
+    }
+
+    /** Once the client's input has ended there is nothing to read, and native transports refuse to try. */
+    private boolean inputEnded(ChannelHandlerContext ctx) {
+        return inputShutdown || ctx.channel() instanceof DuplexChannel duplex && duplex.isInputShutdown();
     }
 }

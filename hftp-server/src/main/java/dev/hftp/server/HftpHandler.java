@@ -122,7 +122,8 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
             return;
         }
         duplex.shutdownOutput().addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
+            if (!f.isSuccess() || duplex.isInputShutdown()) {
+                // Nothing more can come from the client (or go to it): close now.
                 ctx.close();
                 return;
             }
