@@ -32,6 +32,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import static dev.hftp.it.TestBytes.bytes;
+import static dev.hftp.it.TestBytes.concat;
 import static dev.hftp.it.HftpTestClient.escape;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -1195,15 +1197,6 @@ class ProtocolConformanceIT {
         return bytes;
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(ISO_8859_1);
-    }
-
-    private static byte[] concat(byte[] first, byte[] second) {
-        byte[] both = Arrays.copyOf(first, first.length + second.length);
-        System.arraycopy(second, 0, both, first.length, second.length);
-        return both;
-    }
 
     /** A request as a test argument, named by its escaped text (long ones shortened). */
     private static Arguments request(String request) {
