@@ -11,7 +11,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.net.BindException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -122,10 +121,8 @@ public final class HftpServerMain implements Callable<Integer> {
         } catch (NotDirectoryException e) {
             err.println("hftp-server: not a directory: " + directory);
             return 1;
-        } catch (BindException e) {
-            err.println("hftp-server: " + e.getMessage());
-            return 1;
         } catch (IOException | IllegalArgumentException e) {
+            // A port in use arrives here as a BindException, with the address in its message.
             err.println("hftp-server: " + e.getMessage());
             return 1;
         } finally {
