@@ -1,5 +1,7 @@
 package dev.hftp.codec;
 
+import io.netty.buffer.ByteBuf;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,6 +21,7 @@ public enum HftpCommand {
     static final int MAX_WIRE_NAME_LENGTH;
 
     private static final Map<String, HftpCommand> COMMANDS;
+    private static final HftpCommand[] VALUES = values();
 
     static {
         Map<String, HftpCommand> commands = new LinkedHashMap<>();
@@ -52,5 +55,27 @@ public enum HftpCommand {
     /** The command with this exact (case-sensitive) wire name, if there is one. */
     public static Optional<HftpCommand> fromWireName(String wireName) {
         return Optional.ofNullable(COMMANDS.get(wireName));
+    }
+
+    /**
+     * The command whose wire name is exactly the {@code length} bytes of {@code buf} at {@code index}, or null;
+     * for the decoder, which so finds the command without making a string of it.
+     */
+    static HftpCommand fromWireName(ByteBuf buf, int index, int length) {
+        for (HftpCommand command : VALUES) {
+            if (command.wireName.length() == length && equalsAscii(buf, index, command.wireName)) {
+                return command;
+            }
+        }
+        return null;
+    }
+
+    static boolean equalsAscii(ByteBuf buf, int index, String ascii) {
+        for (int i = 0; i < ascii.length(); i++) {
+            if (buf.getByte(index + i) != ascii.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

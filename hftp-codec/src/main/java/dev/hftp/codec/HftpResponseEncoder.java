@@ -65,8 +65,20 @@ public final class HftpResponseEncoder extends MessageToMessageEncoder<HftpRespo
         buf.writeBytes(HftpStatus.OK.statusLineBytes());
     }
 
+    /** The decimal digits of {@code value} (not negative) and CRLF, without making a string of them. */
     private static void writeNumberLine(ByteBuf buf, long value) {
-        ByteBufUtil.writeAscii(buf, Long.toString(value));
+        int digits = 1;
+        for (long rest = value / 10; rest != 0; rest /= 10) {
+            digits++;
+        }
+        buf.ensureWritable(digits + 2);
+        int end = buf.writerIndex() + digits;
+        long rest = value;
+        for (int i = end - 1; i >= buf.writerIndex(); i--) {
+            buf.setByte(i, (int) ('0' + rest % 10));
+            rest /= 10;
+        }
+        buf.writerIndex(end);
         buf.writeShort(CRLF_SHORT);
     }
 

@@ -404,4 +404,18 @@ class HftpCommandDecoderTest {
             }
         }
     }
+
+    @Test
+    void shouldDecodeEachNameRightWhenNamesOfOneLengthAlternate() {
+        // Each event-loop thread reuses the string of the last name: a different name must never get it.
+        assertTrue(channel.writeInbound(bytes("get_metadata ab\r\nget_metadata ba\r\nget_slice ab 0 1\r\n"
+                + "get_metadata ab\r\nget_metadata abc\r\nget_metadata a\r\n")));
+        assertEquals(new HftpRequest.GetMetadata("ab"), channel.readInbound());
+        assertEquals(new HftpRequest.GetMetadata("ba"), channel.readInbound());
+        assertEquals(new HftpRequest.GetSlice("ab", 0, 1, false), channel.readInbound());
+        assertEquals(new HftpRequest.GetMetadata("ab"), channel.readInbound());
+        assertEquals(new HftpRequest.GetMetadata("abc"), channel.readInbound());
+        assertEquals(new HftpRequest.GetMetadata("a"), channel.readInbound());
+        assertNull(channel.readInbound());
+    }
 }

@@ -248,7 +248,7 @@ final class AbuseSupport {
      * the open file descriptors (sockets and files).
      */
     record Memory(long heapAfterGc, long nioDirect, long nettyDirectCounter, long allocatorDirect,
-                  long allocatorHeap, long pooledDirect, long pooledHeap, long fds) {
+                  long allocatorHeap, long pooledDirect, long pooledHeap, long pooledPinned, long fds) {
 
         /**
          * Direct memory all told: Netty 4.2 on Java 17 allocates its direct buffers through the JDK (so the JDK's
@@ -258,13 +258,23 @@ final class AbuseSupport {
             return Math.max(nioDirect, nettyDirectCounter);
         }
 
+        /**
+         * How much more the server's buffers hold in {@code this} than in {@code before}: the server allocates
+         * from {@link PooledByteBufAllocator#DEFAULT}, whose arenas reserve direct memory 4 MiB at a time (and
+         * earlier tests in the same JVM reserved some), so what its live buffers pin is the exact measure.
+         */
+        long directGrowthSince(Memory before) {
+            return pooledPinned - before.pooledPinned;
+        }
+
         @Override
         public String toString() {
             return String.format("heap after GC %s, direct %s (JDK direct pool %s, Netty counter %s), "
-                            + "default allocator %s direct + %s heap, PooledByteBufAllocator.DEFAULT %s direct + %s heap, "
+                            + "default allocator %s direct + %s heap, "
+                            + "PooledByteBufAllocator.DEFAULT %s direct + %s heap (%s in buffers), "
                             + "%d fds",
                     mib(heapAfterGc), mib(direct()), mib(nioDirect), mib(nettyDirectCounter), mib(allocatorDirect),
-                    mib(allocatorHeap), mib(pooledDirect), mib(pooledHeap), fds);
+                    mib(allocatorHeap), mib(pooledDirect), mib(pooledHeap), mib(pooledPinned), fds);
         }
     }
 
@@ -287,7 +297,9 @@ final class AbuseSupport {
         }
         ByteBufAllocatorMetric pooled = PooledByteBufAllocator.DEFAULT.metric();
         return new Memory(heap, nioDirect, PlatformDependent.usedDirectMemory(), allocatorDirect, allocatorHeap,
-                pooled.usedDirectMemory(), pooled.usedHeapMemory(), openFileDescriptors());
+                pooled.usedDirectMemory(), pooled.usedHeapMemory(),
+                PooledByteBufAllocator.DEFAULT.pinnedDirectMemory() + PooledByteBufAllocator.DEFAULT.pinnedHeapMemory(),
+                openFileDescriptors());
     }
 
     private static long openFileDescriptors() {

@@ -19,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A client that sends its requests and then shuts down its sending side (FIN) still gets every reply, a
- * long slice included, and then the server closes the connection.
+ * long slice included, and then the server closes the connection. Repeated on fresh connections: the race
+ * it once lost (Netty 4.2.18's epoll cut about one such reply in four, see {@code HftpTransport#best()})
+ * does not show on every try.
  */
 @Timeout(60)
 class HalfCloseIT {
@@ -42,6 +44,12 @@ class HalfCloseIT {
         new Random(7).nextBytes(big);
         Files.write(dir.resolve("big"), big);
         server = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).start();
+        for (int attempt = 0; attempt < 20; attempt++) {
+            answerEveryRequestSentBeforeFin(big);
+        }
+    }
+
+    private void answerEveryRequestSentBeforeFin(byte[] big) throws Exception {
         try (HftpTestClient client = new HftpTestClient(server.port())) {
             client.sendRaw("get_metadata big\r\nget_slice big 0 " + big.length + "\r\nget_slice big 1 5 raw\r\nhelp\r\n");
             client.socket().shutdownOutput();

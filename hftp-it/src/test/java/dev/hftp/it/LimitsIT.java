@@ -314,7 +314,7 @@ class LimitsIT {
         for (int round = 0; round < 40; round++) {
             Thread.sleep(100);
             Memory now = memory();
-            boolean settled = Math.abs(now.direct() + now.heapAfterGc() - during.direct() - during.heapAfterGc())
+            boolean settled = Math.abs(now.directGrowthSince(during) + now.heapAfterGc() - during.heapAfterGc())
                     < 256 * KiB;
             during = now;
             if (settled && round >= 4) {
@@ -335,7 +335,7 @@ class LimitsIT {
         clients.clear();
         server.close();
         server = null;
-        return during.direct() - before.direct() + Math.max(0, during.heapAfterGc() - before.heapAfterGc());
+        return during.directGrowthSince(before) + Math.max(0, during.heapAfterGc() - before.heapAfterGc());
     }
 
     // ---------------------------------------------------------------- writeBufferHighWaterMark

@@ -471,9 +471,9 @@ class SlowClientsIT {
         figure(test, "memory after : %s", after);
         figure(test, "growth during: heap %s, direct %s, default allocator %s, fds %+d; after: heap %s, direct %s, "
                 + "default allocator %s, fds %+d",
-                mib(during.heapAfterGc() - before.heapAfterGc()), mib(during.direct() - before.direct()),
+                mib(during.heapAfterGc() - before.heapAfterGc()), mib(during.directGrowthSince(before)),
                 mib(during.allocatorDirect() - before.allocatorDirect()), during.fds() - before.fds(),
-                mib(after.heapAfterGc() - before.heapAfterGc()), mib(after.direct() - before.direct()),
+                mib(after.heapAfterGc() - before.heapAfterGc()), mib(after.directGrowthSince(before)),
                 mib(after.allocatorDirect() - before.allocatorDirect()), after.fds() - before.fds());
         figure(test, "3 other clients, baseline: %s", baseline);
         figure(test, "3 other clients, under abuse (%d s): %s", UNDER_ABUSE.toSeconds(), underAbuse);
@@ -489,13 +489,13 @@ class SlowClientsIT {
         // about 9 MiB of heap for them; one that kept reading, or queued replies, tens of MiB or all it has.
         assertTrue(during.heapAfterGc() - before.heapAfterGc() < 4L * MiB, "heap grew by "
                 + mib(during.heapAfterGc() - before.heapAfterGc()));
-        assertTrue(during.direct() - before.direct() < 8L * MiB, "direct memory grew by "
-                + mib(during.direct() - before.direct()));
+        assertTrue(during.directGrowthSince(before) < 8L * MiB, "direct memory grew by "
+                + mib(during.directGrowthSince(before)));
         assertTrue(during.fds() - before.fds() <= 4, "file descriptors grew by " + (during.fds() - before.fds()));
         // Back near the start once it left: nothing of it is kept, its file is closed.
         assertTrue(after.heapAfterGc() - before.heapAfterGc() < 2L * MiB, "heap after: "
                 + mib(after.heapAfterGc() - before.heapAfterGc()));
-        assertTrue(after.direct() - before.direct() < 4L * MiB, "direct after: " + mib(after.direct() - before.direct()));
+        assertTrue(after.directGrowthSince(before) < 4L * MiB, "direct after: " + mib(after.directGrowthSince(before)));
         assertTrue(after.fds() <= before.fds(), "file descriptors after: " + (after.fds() - before.fds()));
         assertTrue(underAbuse.count() >= 100, "too few requests under abuse: " + underAbuse.count());
         long bound = Math.max(100_000_000L, 10 * baseline.p99());

@@ -46,13 +46,13 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         }
         try {
             if (request instanceof HftpRequest.GetMetadata metadata) {
-                ctx.write(HftpResponses.metadata(store.size(metadata.fileName())));
+                ctx.write(HftpResponses.metadata(store.size(metadata.fileName())), ctx.voidPromise());
             } else if (request instanceof HftpRequest.GetSlice slice) {
                 onSlice(ctx, slice);
             } else if (request instanceof HftpRequest.GetFileListing) {
-                ctx.write(HftpResponses.fileListing(store.list()));
+                ctx.write(HftpResponses.fileListing(store.list()), ctx.voidPromise());
             } else if (request instanceof HftpRequest.Help) {
-                ctx.write(HftpResponses.help());
+                ctx.write(HftpResponses.help(), ctx.voidPromise());
             } else if (request instanceof HftpRequest.Quit) {
                 closeAfter(ctx, HftpStatus.OK);
             } else if (request instanceof HftpRequest.Malformed malformed) {
@@ -66,11 +66,11 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice) throws HftpException {
         FileChannel file = store.openSlice(slice.fileName(), slice.offset(), slice.size());
         if (slice.raw()) {
-            ctx.write(HftpResponses.rawSliceHeader(slice.size()));
+            ctx.write(HftpResponses.rawSliceHeader(slice.size()), ctx.voidPromise());
             // Zero-copy: nothing in the pipeline transforms the bytes of a raw slice.
             ctx.write(new DefaultFileRegion(file, slice.offset(), slice.size())).addListener(closeOnFailure(ctx));
         } else {
-            ctx.write(HftpResponses.ok());
+            ctx.write(HftpResponses.ok(), ctx.voidPromise());
             ChunkedNioFile source = newChunkedFile(file, slice.offset(), slice.size());
             ctx.write(new Base64ChunkedInput(source, slice.size())).addListener(closeOnFailure(ctx));
         }
@@ -101,7 +101,7 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         if (status.isFatal()) {
             closeAfter(ctx, status);
         } else {
-            ctx.write(HftpResponses.status(status));
+            ctx.write(HftpResponses.status(status), ctx.voidPromise());
         }
     }
 

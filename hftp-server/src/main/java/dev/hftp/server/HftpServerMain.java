@@ -72,7 +72,7 @@ public final class HftpServerMain implements Callable<Integer> {
     private long shutdownGraceSeconds;
 
     @Option(names = "--transport", paramLabel = "TRANSPORT",
-            description = "Socket layer: ${COMPLETION-CANDIDATES} (default: epoll if available, else nio).")
+            description = "Socket layer: ${COMPLETION-CANDIDATES} (default: nio, see docs/BENCHMARKS.md).")
     private HftpTransport transport;
 
     @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",

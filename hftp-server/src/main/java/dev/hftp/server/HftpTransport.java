@@ -50,8 +50,15 @@ public enum HftpTransport {
         return serverChannelClass;
     }
 
-    /** The preferred transport that is available here: epoll, else NIO. */
+    /**
+     * The transport a server runs on unless told otherwise: NIO. On the benchmarks of docs/BENCHMARKS.md it
+     * serves as fast as epoll (io_uring was slower), and it is correct where Netty 4.2.18's epoll is not: when
+     * a client half-closes while a slice is being sent, epoll can drop the socket from its interest set
+     * (epoll_ctl DEL once no event is wanted, then MOD fails with ENOENT) and the reply is cut short
+     * (HalfCloseIT shows it). Epoll and io_uring stay available through
+     * {@link HftpServerBootstrap#transport(HftpTransport)} and {@code --transport}.
+     */
     public static HftpTransport best() {
-        return EPOLL.isAvailable() ? EPOLL : NIO;
+        return NIO;
     }
 }

@@ -33,7 +33,7 @@ public final class BenchServer implements Callable<Integer> {
     @Option(names = "--io-threads", defaultValue = "0", description = "Event-loop threads; 0: twice the cores.")
     int ioThreads;
 
-    @Option(names = "--transport", description = "${COMPLETION-CANDIDATES} (default: epoll if available, else nio).")
+    @Option(names = "--transport", description = "${COMPLETION-CANDIDATES} (default: the server's, nio).")
     HftpTransport transport;
 
     @Option(names = "--max-connections", defaultValue = "" + HftpServerBootstrap.DEFAULT_MAX_CONNECTIONS,
