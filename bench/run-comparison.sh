@@ -144,13 +144,22 @@ if needs redis-line; then
         --appendonly no --daemonize no --protected-mode yes --logfile ''
 fi
 
-if [[ " $SCENARIOS " == *" hftp-"* ]]; then
+if [[ " ${SCENARIOS/hftp-idle/} " == *" hftp-"* ]]; then
     # The server's own jar in its own JVM, with its defaults but a connection limit above the idle test's.
     start hftp "^Serving .* on 127\.0\.0\.1:[0-9]+$" java "${HFTP_JAVA[@]}" -jar "$SERVER_JAR" -a 127.0.0.1 -p 0 \
         -d "$DATA" --max-connections $((IDLE_CONNECTIONS + 1000))
     need_port hftp
     HFTP_PORT=$PORT
     HFTP_PID=$PID
+fi
+if needs hftp-idle; then
+    # A server of its own, so that the RSS measured is that of the idle connections, not of the heap that the
+    # other scenarios made the JVM grow (the JVM keeps a grown heap).
+    start hftp-idle-server "^Serving .* on 127\.0\.0\.1:[0-9]+$" java "${HFTP_JAVA[@]}" -jar "$SERVER_JAR" -a 127.0.0.1 \
+        -p 0 -d "$DATA" --max-connections $((IDLE_CONNECTIONS + 1000))
+    need_port hftp-idle-server
+    IDLE_PORT=$PORT
+    IDLE_PID=$PID
 fi
 
 limit() { # limit NAME ARGS...
@@ -190,8 +199,8 @@ args_of() { # sets ARGS for a scenario label
         limit-slice-1m)  ARGS=(--port "$LIMIT_SLICE1_PORT" --mode slice --file "$DATA/mid.bin" -c 4 -P "$SLICE_1M_PIPELINE") ;;
         hftp-raw-64m)    ARGS=(--port "$HFTP_PORT" --mode raw --file "$DATA/big.bin" -c 1 -P 1) ;;
         limit-raw-64m)   ARGS=(--port "$LIMIT_RAW_PORT" --mode raw --file "$DATA/big.bin" -c 1 -P 1) ;;
-        hftp-idle)       ARGS=(--port "$HFTP_PORT" --mode idle --file "$DATA/small.txt" -c "$IDLE_CONNECTIONS"
-                               --source-addresses 4 --server-pid "$HFTP_PID") ;;
+        hftp-idle)       ARGS=(--port "$IDLE_PORT" --mode idle --file "$DATA/small.txt" -c "$IDLE_CONNECTIONS"
+                               --source-addresses 4 --server-pid "$IDLE_PID") ;;
         *) log "unknown scenario $1 (known: $ALL_SCENARIOS)"; exit 2 ;;
     esac
 }
@@ -240,7 +249,8 @@ HEADER="## HFTP benchmark comparison ($(date -u +%Y-%m-%dT%H:%M:%SZ))
 $(nproc) cores, $(uname -sr), $(java -version 2>&1 | head -1), redis-server ${REDIS_VERSION#v=}; \
 $ROUNDS round(s) of $DURATION after $WARMUP warm-up; load average at start $LOAD_START, at end $LOAD_END \
 (figures are meaningful only on an otherwise idle machine). Load generator, HFTP server (jar, defaults but \
---max-connections $((IDLE_CONNECTIONS + 1000))), redis-server and limit servers on 127.0.0.1, each in its own process."
+--max-connections $((IDLE_CONNECTIONS + 1000)); hftp-idle has a fresh one of its own), redis-server and limit servers \
+on 127.0.0.1, each in its own process."
 REPORT=$OUT/comparison-$STAMP.md
 java -cp "$JAR" dev.hftp.it.bench.BenchReport "$RESULTS" "$REPORT" \
     hftp-line/redis-line hftp-metadata/redis-line hftp-line/limit-line hftp-metadata/limit-line \
