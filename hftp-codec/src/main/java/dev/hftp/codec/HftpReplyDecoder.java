@@ -40,7 +40,7 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
         }
     }
 
-    private enum State { STATUS, NAMES, SIZE, RAW_HEADER, RAW_BLANK, RAW_BODY, BASE64 }
+    private enum State { STATUS, NAMES, SIZE, RAW_HEADER, RAW_BLANK, RAW_BODY, BASE64, FAILED }
 
     private final int maxLineLength;
     private final ArrayDeque<HftpRequest> expected = new ArrayDeque<>();
@@ -71,13 +71,24 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        while (in.isReadable()) {
-            int before = in.readableBytes();
-            step(ctx, in, out);
-            if (in.readableBytes() == before) {
-                // Needs more bytes.
-                return;
+        if (state == State.FAILED) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            while (in.isReadable()) {
+                int before = in.readableBytes();
+                step(ctx, in, out);
+                if (in.readableBytes() == before) {
+                    // Needs more bytes.
+                    return;
+                }
             }
+        } catch (HftpCodecException e) {
+            // Nothing after a reply that breaks the contract can be paired with a request: drop the rest.
+            state = State.FAILED;
+            in.skipBytes(in.readableBytes());
+            throw e;
         }
     }
 
