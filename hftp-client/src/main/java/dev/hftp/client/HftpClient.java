@@ -1,10 +1,30 @@
 package dev.hftp.client;
 
+import dev.hftp.codec.HftpClientCodec;
+import dev.hftp.codec.HftpCommandDecoder;
+import dev.hftp.codec.HftpRequest;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
 import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
@@ -12,28 +32,74 @@ import java.util.function.LongConsumer;
  * a future completed by its reply, in the order sent. A reply with an error status completes the future
  * exceptionally with {@link dev.hftp.codec.HftpException} carrying that status; a lost connection with an
  * {@link IOException}. Slices are streamed to their destination as they arrive, never held whole in memory.
+ *
+ * <p>Thread-safe. Connections share a small pool of daemon I/O threads; a slice's destination is written on
+ * its connection's I/O thread.
  */
 public final class HftpClient implements AutoCloseable {
 
     /** The port of {@code hftp-server} when none is given. */
     public static final int DEFAULT_PORT = 19500;
 
-    private HftpClient() {
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    private static final long QUIT_TIMEOUT_MILLIS = 5_000;
+
+    /** Daemon threads: an application that forgets to close a client can still exit. */
+    private static final class Shared {
+        static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(
+                Math.max(2, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("hftp-client", true), NioIoHandler.newFactory());
+    }
+
+    private final Channel channel;
+    private final HftpClientHandler handler;
+
+    private HftpClient(Channel channel, HftpClientHandler handler) {
+        this.channel = channel;
+        this.handler = handler;
     }
 
     /** Connects to {@code host:port}; blocks until connected or failed. */
     public static HftpClient connect(String host, int port) throws IOException {
-        throw new UnsupportedOperationException("in progress");
+        Objects.requireNonNull(host, "host");
+        HftpClientHandler handler = new HftpClientHandler();
+        Bootstrap bootstrap = new Bootstrap()
+                .group(Shared.GROUP)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("codec", new HftpClientCodec());
+                        ch.pipeline().addLast("handler", handler);
+                    }
+                });
+        ChannelFuture connect = bootstrap.connect(host, port).awaitUninterruptibly();
+        if (!connect.isSuccess()) {
+            Throwable cause = connect.cause();
+            if (cause instanceof IOException io) {
+                ConnectException failed = new ConnectException(host + ":" + port + ": " + io.getMessage());
+                failed.initCause(io);
+                throw failed;
+            }
+            throw new IOException("cannot connect to " + host + ":" + port, cause);
+        }
+        return new HftpClient(connect.channel(), handler);
     }
 
     /** The names of the served files ({@code get_file_listing}). */
     public CompletableFuture<List<String>> list() {
-        throw new UnsupportedOperationException("in progress");
+        HftpClientHandler.NamesCall call = new HftpClientHandler.NamesCall();
+        handler.send(channel, HftpRequest.GET_FILE_LISTING, call);
+        return call.result();
     }
 
     /** The size in bytes of the file {@code name} ({@code get_metadata}). */
     public CompletableFuture<Long> size(String name) {
-        throw new UnsupportedOperationException("in progress");
+        HftpClientHandler.SizeCall call = new HftpClientHandler.SizeCall();
+        handler.send(channel, new HftpRequest.GetMetadata(checkName(name)), call);
+        return call.result();
     }
 
     /**
@@ -43,17 +109,52 @@ public final class HftpClient implements AutoCloseable {
      */
     public CompletableFuture<Long> slice(String name, long offset, long size, WritableByteChannel out, boolean raw,
                                          LongConsumer progress) {
-        throw new UnsupportedOperationException("in progress");
+        Objects.requireNonNull(out, "out");
+        HftpClientHandler.SliceCall call = new HftpClientHandler.SliceCall(size, out, progress);
+        handler.send(channel, new HftpRequest.GetSlice(checkName(name), offset, size, raw), call);
+        return call.result();
     }
 
     /** {@link #slice(String, long, long, WritableByteChannel, boolean, LongConsumer)} into a new file. */
     public CompletableFuture<Long> slice(String name, long offset, long size, Path file, boolean raw) {
-        throw new UnsupportedOperationException("in progress");
+        FileChannel out;
+        try {
+            out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return slice(name, offset, size, out, raw, null).whenComplete((n, e) -> {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // The outcome is already decided; a failed close of a written file shows in its content.
+            }
+        });
     }
 
-    /** Sends {@code quit} if the connection is open and closes it. */
+    /** Whether the connection is still open. */
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    /** Sends {@code quit} if the connection is open, waits briefly for the server to close, and closes. */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("in progress");
+        if (channel.isActive()) {
+            HftpClientHandler.QuitCall call = new HftpClientHandler.QuitCall();
+            handler.send(channel, HftpRequest.QUIT, call);
+            channel.closeFuture().awaitUninterruptibly(QUIT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        channel.close().awaitUninterruptibly();
+    }
+
+    /** A name is checked here: one the server cannot take would be a request line of another meaning. */
+    private static String checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!HftpCommandDecoder.isFileName(name)) {
+            throw new IllegalArgumentException("not an HFTP file name: " + name);
+        }
+        return name;
     }
 }

@@ -1,0 +1,267 @@
+package dev.hftp.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.internal.ObjectUtil;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decodes the replies a client reads into {@link HftpReply}s. A reply's form depends on the request it answers,
+ * so the decoder is told of each request sent ({@link #expect}, done by {@link HftpRequestEncoder} in
+ * {@link HftpClientCodec}) and pairs replies with requests in order.
+ *
+ * <p>A slice is streamed: a base64 line of any length is decoded piece by piece as it arrives, and the bytes of
+ * a raw slice are passed on as they come, so memory stays bounded whatever the slice's size. Anything that is
+ * not a reply of the contract (an unknown status line, a malformed body) fails with {@link HftpCodecException}.
+ */
+public final class HftpReplyDecoder extends ByteToMessageDecoder {
+
+    /** The longest status line, file name or size line accepted by default, terminator excluded. */
+    public static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
+
+    /** Base64 characters decoded at a time: a multiple of 4. */
+    private static final int BASE64_PIECE = 64 * 1024;
+    private static final Base64.Decoder DECODER = Base64.getDecoder();
+    private static final String CONTENT_LENGTH = "Content-Length: ";
+    private static final Map<String, HftpStatus> STATUS_LINES = new HashMap<>();
+
+    static {
+        for (HftpStatus status : HftpStatus.values()) {
+            STATUS_LINES.put(status.toString(), status);
+        }
+    }
+
+    private enum State { STATUS, NAMES, SIZE, RAW_HEADER, RAW_BLANK, RAW_BODY, BASE64, FAILED }
+
+    private final int maxLineLength;
+    private final ArrayDeque<HftpRequest> expected = new ArrayDeque<>();
+    private State state = State.STATUS;
+    private List<String> names;
+    private long rawRemaining;
+    private byte[] base64In;
+    private byte[] base64Out;
+
+    /** A decoder with the {@linkplain #DEFAULT_MAX_LINE_LENGTH default line limit}. */
+    public HftpReplyDecoder() {
+        this(DEFAULT_MAX_LINE_LENGTH);
+    }
+
+    public HftpReplyDecoder(int maxLineLength) {
+        this.maxLineLength = ObjectUtil.checkPositive(maxLineLength, "maxLineLength");
+    }
+
+    /** Records that {@code request} was sent: the next reply not yet paired answers it. */
+    public void expect(HftpRequest request) {
+        expected.add(ObjectUtil.checkNotNull(request, "request"));
+    }
+
+    /** How many requests sent have not been answered (or started to be) yet. */
+    public int pendingReplies() {
+        return expected.size();
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (state == State.FAILED) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            while (in.isReadable()) {
+                int before = in.readableBytes();
+                step(ctx, in, out);
+                if (in.readableBytes() == before) {
+                    // Needs more bytes.
+                    return;
+                }
+            }
+        } catch (HftpCodecException e) {
+            // Nothing after a reply that breaks the contract can be paired with a request: drop the rest.
+            state = State.FAILED;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void step(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        switch (state) {
+            case STATUS -> onStatus(in, out);
+            case NAMES -> {
+                String line = readLine(in);
+                if (line == null) {
+                    return;
+                }
+                if (line.isEmpty()) {
+                    out.add(new HftpReply.Names(names));
+                    names = null;
+                    state = State.STATUS;
+                } else {
+                    names.add(line);
+                }
+            }
+            case SIZE -> {
+                String line = readLine(in);
+                if (line != null) {
+                    out.add(new HftpReply.Size(parseNumber(line)));
+                    state = State.STATUS;
+                }
+            }
+            case RAW_HEADER -> {
+                String line = readLine(in);
+                if (line != null) {
+                    if (!line.startsWith(CONTENT_LENGTH)) {
+                        throw new HftpCodecException("expected a Content-Length line, got: " + abbreviate(line));
+                    }
+                    rawRemaining = parseNumber(line.substring(CONTENT_LENGTH.length()));
+                    state = State.RAW_BLANK;
+                }
+            }
+            case RAW_BLANK -> {
+                String line = readLine(in);
+                if (line != null) {
+                    if (!line.isEmpty()) {
+                        throw new HftpCodecException("expected an empty line after Content-Length");
+                    }
+                    endRawIfDone(out);
+                    if (rawRemaining > 0) {
+                        state = State.RAW_BODY;
+                    }
+                }
+            }
+            case RAW_BODY -> {
+                int n = (int) Math.min(in.readableBytes(), rawRemaining);
+                out.add(new HftpReply.SliceChunk(in.readRetainedSlice(n)));
+                rawRemaining -= n;
+                endRawIfDone(out);
+            }
+            case BASE64 -> onBase64(ctx, in, out);
+            default -> throw new IllegalStateException(state.name());
+        }
+    }
+
+    private void onStatus(ByteBuf in, List<Object> out) {
+        String line = readLine(in);
+        if (line == null) {
+            return;
+        }
+        HftpStatus status = STATUS_LINES.get(line);
+        if (status == null) {
+            throw new HftpCodecException("not a status line: " + abbreviate(line));
+        }
+        HftpRequest request = expected.poll();
+        if (request == null) {
+            throw new HftpCodecException("a reply without a request: " + line);
+        }
+        if (status != HftpStatus.OK) {
+            out.add(new HftpReply.Error(status));
+            return;
+        }
+        if (request instanceof HftpRequest.GetFileListing || request instanceof HftpRequest.Help) {
+            names = new ArrayList<>();
+            state = State.NAMES;
+        } else if (request instanceof HftpRequest.GetMetadata) {
+            state = State.SIZE;
+        } else if (request instanceof HftpRequest.GetSlice slice) {
+            state = slice.raw() ? State.RAW_HEADER : State.BASE64;
+        } else {
+            out.add(HftpReply.OK);
+        }
+    }
+
+    private void endRawIfDone(List<Object> out) {
+        if (rawRemaining == 0) {
+            out.add(HftpReply.SLICE_END);
+            state = State.STATUS;
+        }
+    }
+
+    /** Decodes what has arrived of a base64 line, in whole 4-character groups; the line's CRLF ends the slice. */
+    private void onBase64(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int start = in.readerIndex();
+        int lf = in.indexOf(start, in.writerIndex(), (byte) '\n');
+        if (lf < 0) {
+            int usable = in.readableBytes();
+            if (in.getByte(in.writerIndex() - 1) == '\r') {
+                usable--;
+            }
+            usable -= usable % 4;
+            if (usable > 0) {
+                decodeBase64(ctx, in, usable, out);
+            }
+            return;
+        }
+        if (lf == start || in.getByte(lf - 1) != '\r') {
+            throw new HftpCodecException("base64 line not ended by CRLF");
+        }
+        int length = lf - 1 - start;
+        if (length % 4 != 0) {
+            throw new HftpCodecException("base64 line of " + length + " characters in its last piece (not groups of 4)");
+        }
+        if (length > 0) {
+            decodeBase64(ctx, in, length, out);
+        }
+        in.skipBytes(2);
+        out.add(HftpReply.SLICE_END);
+        state = State.STATUS;
+    }
+
+    private void decodeBase64(ChannelHandlerContext ctx, ByteBuf in, int length, List<Object> out) {
+        if (base64In == null) {
+            base64In = new byte[BASE64_PIECE];
+            base64Out = new byte[BASE64_PIECE / 4 * 3];
+        }
+        int left = length;
+        while (left > 0) {
+            int n = Math.min(left, BASE64_PIECE);
+            in.readBytes(base64In, 0, n);
+            int decoded;
+            try {
+                decoded = DECODER.decode(n == base64In.length ? base64In : Arrays.copyOf(base64In, n), base64Out);
+            } catch (IllegalArgumentException e) {
+                throw new HftpCodecException("not base64: " + e.getMessage());
+            }
+            out.add(new HftpReply.SliceChunk(ctx.alloc().buffer(decoded).writeBytes(base64Out, 0, decoded)));
+            left -= n;
+        }
+    }
+
+    /** The next line without its CRLF, or null if it has not all arrived. */
+    private String readLine(ByteBuf in) {
+        int start = in.readerIndex();
+        int end = (int) Math.min(in.writerIndex(), (long) start + maxLineLength + 2);
+        int lf = in.indexOf(start, end, (byte) '\n');
+        if (lf < 0) {
+            if (in.readableBytes() > maxLineLength + 1) {
+                throw new HftpCodecException("reply line longer than " + maxLineLength + " bytes");
+            }
+            return null;
+        }
+        if (lf == start || in.getByte(lf - 1) != '\r') {
+            throw new HftpCodecException("reply line not ended by CRLF");
+        }
+        String line = in.toString(start, lf - 1 - start, StandardCharsets.US_ASCII);
+        in.readerIndex(lf + 1);
+        return line;
+    }
+
+    private static long parseNumber(String text) {
+        long value = HftpCommandDecoder.parseNumber(text);
+        if (value < 0) {
+            throw new HftpCodecException("not a size: " + abbreviate(text));
+        }
+        return value;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+}
