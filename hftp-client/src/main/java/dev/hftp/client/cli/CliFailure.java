@@ -54,7 +54,14 @@ final class CliFailure extends Exception {
      * ({@code Connection refused: /127.0.0.1:19500}), which the caller already printed; file exceptions carry
      * only the path, and the reason sits in their own field or in their class.
      */
-    static String reason(IOException e) {
+    static String reason(IOException outer) {
+        // The innermost I/O exception says what happened; the outer ones repeat it with context.
+        IOException e = outer;
+        for (Throwable cause = outer.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause instanceof IOException io) {
+                e = io;
+            }
+        }
         if (e instanceof UnknownHostException) {
             return "unknown host";
         }
