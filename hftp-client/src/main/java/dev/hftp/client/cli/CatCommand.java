@@ -1,0 +1,39 @@
+package dev.hftp.client.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code hftp cat}: the bytes of a file on stdout. */
+@Command(name = "cat", description = "Writes the bytes of a served file to stdout (raw slices, no decoding).")
+final class CatCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "HOST[:PORT]", converter = ServerAddress.Converter.class,
+            description = "The server; the port defaults to 19500.")
+    private ServerAddress server;
+
+    @Parameters(index = "1", paramLabel = "NAME", description = "The name of the file on the server.")
+    private String name;
+
+    @Override
+    public Integer call() throws CliFailure, InterruptedException {
+        // Straight to file descriptor 1: System.out would buffer, and encode nothing useful for bytes.
+        FailureRecordingChannel stdout = new FailureRecordingChannel(new FileOutputStream(FileDescriptor.out).getChannel());
+        try (Session session = Session.open(server)) {
+            long size = session.await(session.client().size(name), name);
+            try {
+                session.await(session.client().slice(name, 0, size, stdout, true, null), name);
+            } catch (CliFailure failure) {
+                if (stdout.failure() != null) {
+                    throw CliFailure.localFile(Path.of("stdout"), stdout.failure());
+                }
+                throw failure;
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

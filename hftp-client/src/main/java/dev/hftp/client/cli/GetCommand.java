@@ -1,0 +1,57 @@
+package dev.hftp.client.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code hftp get}: downloads a file; see {@link Download}. */
+@Command(name = "get", sortOptions = false,
+        description = {"Downloads a served file, over several connections at once with -j.",
+            "Progress goes to stderr: a bar on a terminal, else a line a second."})
+final class GetCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "HOST[:PORT]", converter = ServerAddress.Converter.class,
+            description = "The server; the port defaults to 19500.")
+    private ServerAddress server;
+
+    @Parameters(index = "1", paramLabel = "NAME", description = "The name of the file on the server.")
+    private String name;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Where to write the file (default: NAME in the current directory).")
+    private Path output;
+
+    @Option(names = {"-j", "--connections"}, paramLabel = "N", defaultValue = "1",
+            description = "Connections in parallel, each fetching its own range of at least 1 MiB "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private int connections;
+
+    @Option(names = "--resume",
+            description = "Continue an interrupted download from its part files (FILE.part-K); "
+                    + "without it they are discarded.")
+    private boolean resume;
+
+    @Option(names = "--raw", description = "Ask for raw slices instead of base64 (the course's client uses base64).")
+    private boolean raw;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress and no summary.")
+    private boolean quiet;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws CliFailure, InterruptedException {
+        if (connections < 1 || connections > 64) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--connections': " + connections + " (expected: 1-64)");
+        }
+        Path target = output != null ? output : Path.of(name);
+        new Download(server, name, target, connections, resume, raw, Progress.Style.detect(quiet), System.err).run();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.hftp.client.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/** The {@code hftp} command: lists, inspects and downloads the files of an HFTP server. */
+@Command(name = "hftp", mixinStandardHelpOptions = true, versionProvider = HftpCli.Version.class,
+        scope = CommandLine.ScopeType.INHERIT,
+        usageHelpAutoWidth = true,
+        description = "Lists, inspects and downloads the files of an HFTP server.",
+        subcommands = {ListCommand.class, StatCommand.class, CatCommand.class, GetCommand.class,
+            CommandLine.HelpCommand.class})
+public final class HftpCli implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, its exit codes and its error printing set up; for main and the tests. */
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new HftpCli());
+        for (CommandLine command : withSubcommands(commandLine)) {
+            command.getCommandSpec().usageMessage()
+                    .exitCodeListHeading("%nExit codes:%n")
+                    .exitCodeList(ExitCodes.descriptions());
+            // picocli's code for usage errors is already 2 (ExitCodes.USAGE).
+            command.setExecutionExceptionHandler(HftpCli::printFailure);
+        }
+        return commandLine;
+    }
+
+    private static List<CommandLine> withSubcommands(CommandLine root) {
+        List<CommandLine> all = new ArrayList<>();
+        all.add(root);
+        all.addAll(root.getSubcommands().values());
+        return all;
+    }
+
+    /** {@code hftp} alone: what it can do. */
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
+    }
+
+    /** One line, {@code hftp: ...}, never a stack trace: the user can act on the line, not on the trace. */
+    private static int printFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        PrintWriter err = commandLine.getErr();
+        System.out.flush();
+        if (e instanceof CliFailure failure) {
+            err.println("hftp: " + failure.getMessage());
+            err.flush();
+            return failure.exitCode();
+        }
+        // A bug of ours; still one line, with the exception's class, which is what a report needs.
+        err.println("hftp: internal error: " + e);
+        err.flush();
+        return ExitCodes.SERVER_ERROR;
+    }
+
+    /** Reads the version Maven wrote into the jar. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties properties = new Properties();
+            try (InputStream in = HftpCli.class.getResourceAsStream("/hftp-client-version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            }
+            return new String[] {
+                "hftp " + properties.getProperty("version", "unknown"),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
+            };
+        }
+    }
+}

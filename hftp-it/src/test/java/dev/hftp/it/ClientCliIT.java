@@ -1,0 +1,347 @@
+package dev.hftp.it;
+
+import dev.hftp.server.HftpServer;
+import dev.hftp.server.HftpServerBootstrap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The {@code hftp} client jar as a real process ({@code java -jar hftp.jar ...}) against an embedded server:
+ * every command, its output, its exit codes and one-line errors, a parallel download of a 1 GiB file, and a
+ * download killed and resumed.
+ */
+class ClientCliIT {
+
+    private static final long MIB = 1 << 20;
+    /** Quick start for short commands; no effect on what the client does. */
+    private static final List<String> QUICK_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-XX:-UsePerfData");
+    private static final Pattern RESUMED = Pattern.compile("get \\S+: .* (\\d+) bytes resumed from part files");
+
+    private static Path jar;
+
+    @TempDir
+    Path dir;
+
+    private Path served;
+    private Path work;
+    private HftpServer server;
+    private String address;
+    private final List<Process> processes = new ArrayList<>();
+
+    @BeforeAll
+    static void findJar() {
+        String property = System.getProperty("hftp.client.jar");
+        assertTrue(property != null && !property.isEmpty(), "system property hftp.client.jar is not set");
+        jar = Path.of(property).toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(jar), "no client jar at " + jar + " (built in the package phase)");
+    }
+
+    @BeforeEach
+    void startServer() throws IOException {
+        served = Files.createDirectory(dir.resolve("served"));
+        work = Files.createDirectory(dir.resolve("work"));
+        server = new HftpServerBootstrap().directory(served).address("127.0.0.1").port(0).start();
+        address = "127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (Process process : processes) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        server.close();
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void lsPrintsTheSortedNames() throws Exception {
+        Files.writeString(served.resolve("b.txt"), "b");
+        Files.writeString(served.resolve("a.txt"), "a");
+        Result ls = run(QUICK_JVM, "ls", address);
+        ls.assertExit(0);
+        assertEquals("a.txt\nb.txt\n", ls.stdoutText());
+        assertEquals("", ls.stderr);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void statPrintsTheSize() throws Exception {
+        Files.write(served.resolve("data.bin"), new byte[123_457]);
+        Result stat = run(QUICK_JVM, "stat", address, "data.bin");
+        stat.assertExit(0);
+        assertEquals("123457\n", stat.stdoutText());
+        assertEquals("", stat.stderr);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void catWritesTheBytesToStdout() throws Exception {
+        byte[] content = randomBytes(300_001, 1);
+        Files.write(served.resolve("data.bin"), content);
+        Result cat = run(QUICK_JVM, "cat", address, "data.bin");
+        cat.assertExit(0);
+        assertArrayEquals(content, cat.stdout);
+        assertEquals("", cat.stderr);
+    }
+
+    @ParameterizedTest(name = "raw={0}")
+    @ValueSource(booleans = {false, true})
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void getDownloadsOverTwoConnectionsAndCleansUp(boolean raw) throws Exception {
+        byte[] content = randomBytes((int) (3 * MIB + 7), 2);
+        Files.write(served.resolve("data.bin"), content);
+        List<String> args = new ArrayList<>(List.of("get", address, "data.bin", "-j", "2"));
+        if (raw) {
+            args.add("--raw");
+        }
+        Result get = run(QUICK_JVM, args.toArray(String[]::new));
+        get.assertExit(0);
+        assertArrayEquals(content, Files.readAllBytes(work.resolve("data.bin")));
+        assertEquals(List.of("data.bin"), namesIn(work), "part files are removed");
+        assertEquals("", get.stdoutText());
+        assertTrue(get.stderr.contains("get data.bin: 3.0 MiB (" + content.length + " bytes) in "),
+                "summary line:\n" + get.stderr);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void getWritesWhereOutputSaysAndQuietPrintsNothing() throws Exception {
+        Files.writeString(served.resolve("hello.txt"), "Hello, HFTP!");
+        Result get = run(QUICK_JVM, "get", address, "hello.txt", "-o", "copy.txt", "-q");
+        get.assertExit(0);
+        assertEquals("Hello, HFTP!", Files.readString(work.resolve("copy.txt")));
+        assertEquals("", get.stderr);
+        assertEquals(0, get.stdout.length);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"stat", "cat", "get"})
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void unknownFileExitsOneWithOneLine(String command) throws Exception {
+        Result result = run(QUICK_JVM, command, address, "nope.txt");
+        result.assertExit(1);
+        assertEquals("hftp: nope.txt: 202 FILE NOT FOUND\n", result.stderr);
+        assertEquals(0, result.stdout.length);
+        assertEquals(List.of(), namesIn(work), "nothing written");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ls", "stat", "get"})
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void serverDownExitsThreeWithOneLine(String command) throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        List<String> args = new ArrayList<>(List.of(command, "127.0.0.1:" + port));
+        if (!command.equals("ls")) {
+            args.add("x");
+        }
+        Result result = run(QUICK_JVM, args.toArray(String[]::new));
+        result.assertExit(3);
+        assertEquals("hftp: cannot connect to 127.0.0.1:" + port + ": Connection refused\n", result.stderr);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ls 127.0.0.1:99999", "get 127.0.0.1 x -j 0", "frobnicate", "stat 127.0.0.1"})
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void usageErrorsExitTwo(String arguments) throws Exception {
+        Result result = run(QUICK_JVM, arguments.split(" "));
+        result.assertExit(2);
+        assertFalse(result.stderr.isBlank());
+        assertFalse(result.stderr.contains("Exception"), result.stderr);
+    }
+
+    /** A 1 GiB file, mostly a hole with random blocks scattered in it, over four connections. */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void parallelGetOfOneGibibyteMatchesBySha256() throws Exception {
+        Path source = sparseFile("big.bin", 1024 * MIB, 3);
+        long started = System.nanoTime();
+        Result get = run(List.of(), "get", address, "big.bin", "-j", "4");
+        get.assertExit(0);
+        System.out.printf("ClientCliIT: get -j 4 of 1 GiB (base64) in %.1f s%n", (System.nanoTime() - started) / 1e9);
+        Path copy = work.resolve("big.bin");
+        assertEquals(Files.size(source), Files.size(copy));
+        assertEquals(sha256(source), sha256(copy));
+        assertEquals(List.of("big.bin"), namesIn(work));
+    }
+
+    /**
+     * A download killed (SIGKILL) while its parts fill, then resumed with another -j: the resumed run keeps the
+     * earlier split, fetches only what the parts lack, and the result is identical. The first client runs
+     * interpreted (-Xint), slow enough to be caught half way on any machine.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void killedDownloadResumesFromItsParts() throws Exception {
+        long size = 64 * MIB;
+        Path source = sparseFile("resume.bin", size, 4);
+        Process first = start(List.of("-Xint"), "get", address, "resume.bin", "-j", "2", "-q");
+        long held = awaitPartBytes(first, "resume.bin", MIB);
+        first.destroyForcibly();
+        assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+        long inParts = partBytes("resume.bin");
+        assertTrue(inParts >= held && inParts < size, "parts hold " + inParts + " of " + size);
+        assertFalse(Files.exists(work.resolve("resume.bin")));
+
+        Result resumed = run(List.of(), "get", address, "resume.bin", "-j", "4", "--resume");
+        resumed.assertExit(0);
+        Matcher line = RESUMED.matcher(resumed.stderr);
+        assertTrue(line.find(), "no resume summary:\n" + resumed.stderr);
+        assertEquals(inParts, Long.parseLong(line.group(1)));
+        System.out.printf("ClientCliIT: killed with %d bytes in parts; the resumed run fetched %d of %d bytes%n",
+                inParts, size - inParts, size);
+        assertEquals(sha256(source), sha256(work.resolve("resume.bin")));
+        assertEquals(List.of("resume.bin"), namesIn(work), "parts and their manifest are removed");
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+
+    /** The bytes the parts of {@code name} hold, once they hold at least {@code atLeast}. */
+    private long awaitPartBytes(Process process, String name, long atLeast) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            long held = partBytes(name);
+            if (held >= atLeast) {
+                return held;
+            }
+            if (!process.isAlive()) {
+                fail("the download ended before it could be killed: exit " + process.exitValue() + "\n"
+                        + Files.readString(work.resolve("stderr.txt")));
+            }
+            Thread.sleep(5);
+        }
+        fail("the parts of " + name + " held less than " + atLeast + " bytes after 60 s");
+        return 0;
+    }
+
+    private long partBytes(String name) throws IOException {
+        long total = 0;
+        try (Stream<Path> files = Files.list(work)) {
+            for (Path file : files.toList()) {
+                if (file.getFileName().toString().matches(Pattern.quote(name) + "\\.part-\\d+")) {
+                    total += Files.size(file);
+                }
+            }
+        }
+        return total;
+    }
+
+    private Path sparseFile(String name, long size, long seed) throws IOException {
+        Path file = served.resolve(name);
+        Random random = new Random(seed);
+        try (RandomAccessFile out = new RandomAccessFile(file.toFile(), "rw")) {
+            out.setLength(size);
+            byte[] block = new byte[64 * 1024];
+            for (int i = 0; i < 16; i++) {
+                random.nextBytes(block);
+                out.seek((long) (random.nextDouble() * (size - block.length)));
+                out.write(block);
+            }
+            // The last bytes too, so that a short copy cannot match by its hole.
+            out.seek(size - 3);
+            out.write(new byte[] {1, 2, 3});
+        }
+        return file;
+    }
+
+    private static byte[] randomBytes(int length, long seed) {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (in.read(buffer) >= 0) {
+                buffer.flip();
+                digest.update(buffer);
+                buffer.clear();
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private List<String> namesIn(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals("stdout.bin") && !n.equals("stderr.txt"))
+                    .sorted().toList();
+        }
+    }
+
+    /** Starts the jar in the work directory; stdout and stderr go to files there (not listed by namesIn). */
+    private Process start(List<String> jvmOptions, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(work.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(work.resolve("stdout.bin").toFile())
+                .redirectError(work.resolve("stderr.txt").toFile())
+                .start();
+        processes.add(process);
+        return process;
+    }
+
+    private Result run(List<String> jvmOptions, String... args) throws Exception {
+        Process process = start(jvmOptions, args);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("hftp " + String.join(" ", args) + " did not exit within 60 s");
+        }
+        return new Result(process.exitValue(), Files.readAllBytes(work.resolve("stdout.bin")),
+                Files.readString(work.resolve("stderr.txt")), String.join(" ", args));
+    }
+
+    /** What a finished process left. */
+    private record Result(int exit, byte[] stdout, String stderr, String command) {
+        String stdoutText() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+
+        void assertExit(int expected) {
+            assertEquals(expected, exit, "exit code of hftp " + command + "\n--- stderr ---\n" + stderr);
+        }
+    }
+}
