@@ -28,6 +28,10 @@ final class CatCommand implements Callable<Integer> {
             try {
                 session.await(session.client().slice(name, 0, size, stdout, true, null), name);
             } catch (CliFailure failure) {
+                if (stdout.failure() != null && isBrokenPipe(stdout.failure())) {
+                    // The reader stopped reading (`hftp cat ... | head`): not an error, as for any Unix filter.
+                    return ExitCodes.OK;
+                }
                 if (stdout.failure() != null) {
                     throw CliFailure.localFile(Path.of("stdout"), stdout.failure());
                 }
@@ -35,5 +39,10 @@ final class CatCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    private static boolean isBrokenPipe(Throwable failure) {
+        String message = failure.getMessage();
+        return message != null && message.contains("Broken pipe");
     }
 }
