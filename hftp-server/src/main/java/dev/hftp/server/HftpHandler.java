@@ -17,6 +17,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +26,9 @@ import java.util.concurrent.TimeUnit;
 final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpHandler.class);
+
+    /** The start time of a request that the access log does not record. */
+    private static final long NOT_LOGGED = Long.MIN_VALUE;
 
     /** How long the server reads and ignores what a client sends after the last reply, before closing. */
     static final int LINGER_SECONDS = 2;
@@ -44,35 +48,62 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         if (closing) {
             return;
         }
+        // The access log costs nothing when it is off: no clock, no promise, no listener.
+        long start = AccessLog.enabled() ? System.nanoTime() : NOT_LOGGED;
         try {
             if (request instanceof HftpRequest.GetMetadata metadata) {
-                ctx.write(HftpResponses.metadata(store.size(metadata.fileName())), ctx.voidPromise());
+                long size = store.size(metadata.fileName());
+                write(ctx, HftpResponses.metadata(size), log(ctx, request, HftpStatus.OK, AccessLog.metadataBytes(size), start));
             } else if (request instanceof HftpRequest.GetSlice slice) {
-                onSlice(ctx, slice);
+                onSlice(ctx, slice, start);
             } else if (request instanceof HftpRequest.GetFileListing) {
-                ctx.write(HftpResponses.fileListing(store.list()), ctx.voidPromise());
+                List<String> names = store.list();
+                write(ctx, HftpResponses.fileListing(names), log(ctx, request, HftpStatus.OK, AccessLog.linesBytes(names), start));
             } else if (request instanceof HftpRequest.Help) {
-                ctx.write(HftpResponses.help(), ctx.voidPromise());
+                write(ctx, HftpResponses.help(), log(ctx, request, HftpStatus.OK,
+                        AccessLog.linesBytes(HftpResponses.help().lines()), start));
             } else if (request instanceof HftpRequest.Quit) {
-                closeAfter(ctx, HftpStatus.OK);
+                closeAfter(ctx, HftpStatus.OK, log(ctx, request, HftpStatus.OK, AccessLog.statusBytes(HftpStatus.OK), start));
             } else if (request instanceof HftpRequest.Malformed malformed) {
-                answerError(ctx, malformed.status(), malformed.reason());
+                answerError(ctx, malformed.status(), malformed.reason(), request, start);
             }
         } catch (HftpException e) {
-            answerError(ctx, e.status(), e.getMessage());
+            answerError(ctx, e.status(), e.getMessage(), request, start);
         }
     }
 
-    private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice) throws HftpException {
+    private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice, long start) throws HftpException {
         FileChannel file = store.openSlice(slice.fileName(), slice.offset(), slice.size());
+        ChannelFuture transfer;
         if (slice.raw()) {
             ctx.write(HftpResponses.rawSliceHeader(slice.size()), ctx.voidPromise());
             // Zero-copy: nothing in the pipeline transforms the bytes of a raw slice.
-            ctx.write(new DefaultFileRegion(file, slice.offset(), slice.size())).addListener(closeOnFailure(ctx));
+            transfer = ctx.write(new DefaultFileRegion(file, slice.offset(), slice.size()));
         } else {
             ctx.write(HftpResponses.ok(), ctx.voidPromise());
             ChunkedNioFile source = newChunkedFile(file, slice.offset(), slice.size());
-            ctx.write(new Base64ChunkedInput(source, slice.size())).addListener(closeOnFailure(ctx));
+            transfer = ctx.write(new Base64ChunkedInput(source, slice.size()));
+        }
+        transfer.addListener(closeOnFailure(ctx));
+        ChannelFutureListener log = log(ctx, slice, HftpStatus.OK, AccessLog.sliceBytes(slice.size(), slice.raw()), start);
+        if (log != null) {
+            transfer.addListener(log);
+        }
+    }
+
+
+    /** The access log's listener for this reply, or null when the access log is off. */
+    private static ChannelFutureListener log(ChannelHandlerContext ctx, HftpRequest request, HftpStatus status,
+                                             long bytes, long start) {
+        return start == NOT_LOGGED ? null
+                : AccessLog.onWritten(ctx.channel().remoteAddress(), request, status, bytes, start);
+    }
+
+    private static void write(ChannelHandlerContext ctx, Object reply, ChannelFutureListener log) {
+        if (log == null) {
+            ctx.write(reply, ctx.voidPromise());
+        } else {
+            ctx.write(reply).addListener(log);
         }
     }
 
@@ -94,20 +125,26 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         };
     }
 
-    private void answerError(ChannelHandlerContext ctx, HftpStatus status, String reason) {
+    private void answerError(ChannelHandlerContext ctx, HftpStatus status, String reason, HftpRequest request,
+                             long start) {
         if (status == HftpStatus.INTERNAL_ERROR) {
             logger.warn("{} internal error: {}", ctx.channel().remoteAddress(), reason);
         }
+        ChannelFutureListener log = log(ctx, request, status, AccessLog.statusBytes(status), start);
         if (status.isFatal()) {
-            closeAfter(ctx, status);
+            closeAfter(ctx, status, log);
         } else {
-            ctx.write(HftpResponses.status(status), ctx.voidPromise());
+            write(ctx, HftpResponses.status(status), log);
         }
     }
 
-    private void closeAfter(ChannelHandlerContext ctx, HftpStatus status) {
+    private void closeAfter(ChannelHandlerContext ctx, HftpStatus status, ChannelFutureListener log) {
         closing = true;
-        ctx.writeAndFlush(HftpResponses.status(status)).addListener((ChannelFuture f) -> lingeringClose(ctx));
+        ChannelFuture last = ctx.writeAndFlush(HftpResponses.status(status));
+        if (log != null) {
+            last.addListener(log);
+        }
+        last.addListener((ChannelFuture f) -> lingeringClose(ctx));
     }
 
     /**
@@ -148,7 +185,7 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         }
         logger.warn("{} unexpected error, closing", ctx.channel().remoteAddress(), cause);
         if (!closing) {
-            closeAfter(ctx, HftpStatus.INTERNAL_ERROR);
+            closeAfter(ctx, HftpStatus.INTERNAL_ERROR, null);
         }
     }
 }

@@ -1,0 +1,115 @@
+package dev.hftp.server;
+
+import dev.hftp.codec.HftpRequest;
+import dev.hftp.codec.HftpStatus;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.net.SocketAddress;
+import java.util.List;
+
+/**
+ * One line per request on the logger {@value #LOGGER_NAME}, at INFO, written when the reply has been handed
+ * to the socket (or failed):
+ *
+ * <pre>
+ * CLIENT COMMAND FILE OFFSET SIZE STATUS BYTES DURATION
+ * /127.0.0.1:41234 get_slice big.bin 0 1048576 0 1398110 3.182ms
+ * /127.0.0.1:41234 get_metadata nope - - 202 20 0.041ms
+ * </pre>
+ *
+ * {@code -} stands for a field the request does not have; {@code COMMAND} is {@code get_slice/raw} for a raw
+ * slice and {@code -} for a line that is not a request; {@code BYTES} is the size of the reply, {@code -} when
+ * it could not be sent whole (the client left, the file shrank). The time is the logging framework's. Off by
+ * default (log4j2.xml); when off, the server does no work for it.
+ */
+final class AccessLog {
+
+    static final String LOGGER_NAME = "dev.hftp.access";
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(LOGGER_NAME);
+    private static final int OK_LINE = HftpStatus.OK.statusLine().length;
+    private static final int CRLF = 2;
+    private static final int CONTENT_LENGTH = "Content-Length: ".length();
+
+    private AccessLog() {
+    }
+
+    static boolean enabled() {
+        return logger.isInfoEnabled();
+    }
+
+    /** A listener that logs {@code request}, answered {@code status} in {@code bytes}, once the write is done. */
+    static ChannelFutureListener onWritten(SocketAddress client, HftpRequest request, HftpStatus status, long bytes,
+                                           long startNanos) {
+        return (ChannelFuture f) -> logger.info("{} {} {} {} {} {} {} {}ms", client, command(request), file(request),
+                offset(request), size(request), status.code(), f.isSuccess() ? Long.toString(bytes) : "-",
+                String.format(java.util.Locale.ROOT, "%.3f", (System.nanoTime() - startNanos) / 1e6));
+    }
+
+    static long statusBytes(HftpStatus status) {
+        return status.statusLine().length;
+    }
+
+    static long metadataBytes(long size) {
+        return OK_LINE + digits(size) + CRLF;
+    }
+
+    static long linesBytes(List<String> lines) {
+        long bytes = OK_LINE + CRLF;
+        for (String line : lines) {
+            bytes += line.length() + CRLF;
+        }
+        return bytes;
+    }
+
+    static long sliceBytes(long size, boolean raw) {
+        if (raw) {
+            return OK_LINE + CONTENT_LENGTH + digits(size) + CRLF + CRLF + size;
+        }
+        return OK_LINE + (size + 2) / 3 * 4 + CRLF;
+    }
+
+    private static int digits(long value) {
+        return Long.toString(value).length();
+    }
+
+    private static String command(HftpRequest request) {
+        if (request instanceof HftpRequest.GetFileListing) {
+            return "get_file_listing";
+        } else if (request instanceof HftpRequest.GetMetadata) {
+            return "get_metadata";
+        } else if (request instanceof HftpRequest.GetSlice slice) {
+            return slice.raw() ? "get_slice/raw" : "get_slice";
+        } else if (request instanceof HftpRequest.Help) {
+            return "help";
+        } else if (request instanceof HftpRequest.Quit) {
+            return "quit";
+        }
+        return "-";
+    }
+
+    private static String file(HftpRequest request) {
+        if (request instanceof HftpRequest.GetMetadata metadata) {
+            return abbreviate(metadata.fileName());
+        } else if (request instanceof HftpRequest.GetSlice slice) {
+            return abbreviate(slice.fileName());
+        }
+        return "-";
+    }
+
+    /** A client chooses names (valid ones hold no space, so fields stay apart), but not how long a line gets. */
+    private static String abbreviate(String name) {
+        return name.length() <= 64 ? name : name.substring(0, 64) + "...";
+    }
+
+    private static String offset(HftpRequest request) {
+        return request instanceof HftpRequest.GetSlice slice ? Long.toString(slice.offset()) : "-";
+    }
+
+    private static String size(HftpRequest request) {
+        return request instanceof HftpRequest.GetSlice slice ? Long.toString(slice.size()) : "-";
+    }
+}
