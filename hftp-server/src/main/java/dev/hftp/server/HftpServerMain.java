@@ -15,7 +15,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -79,6 +81,15 @@ public final class HftpServerMain implements Callable<Integer> {
             description = "Event-loop threads; 0 means twice the cores (default: ${DEFAULT-VALUE}).")
     private int ioThreads;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Settings from a properties file (port=19500, max-connections=20000, ...). Precedence: "
+                    + "command line, then environment (HFTP_PORT, HFTP_MAX_CONNECTIONS, ...), then this file.")
+    private Path config;
+
+    @Option(names = "--print-config",
+            description = "Print the effective settings (properties, usable as --config) and exit.")
+    private boolean printConfig;
+
     @Option(names = {"-v", "--verbose"},
             description = "More logging: -v for DEBUG (one line per connection), -vv for TRACE.")
     private boolean[] verbosity = new boolean[0];
@@ -88,12 +99,60 @@ public final class HftpServerMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         InternalLoggerFactory.setDefaultFactory(Log4J2LoggerFactory.INSTANCE);
-        System.exit(new CommandLine(new HftpServerMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(run(args, System.getenv()));
+    }
+
+    /** Runs the command with {@code environment} as the process's environment; returns the exit code. */
+    static int run(String[] args, Map<String, String> environment) {
+        return commandLine(args, environment, new PrintWriter(System.out), new PrintWriter(System.err));
+    }
+
+    static int commandLine(String[] args, Map<String, String> environment, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new HftpServerMain()).setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        Properties file = new Properties();
+        Path configFile = configFile(args);
+        if (configFile != null) {
+            try {
+                file = ConfigDefaults.load(configFile);
+            } catch (IOException | IllegalArgumentException e) {
+                err.println("hftp-server: cannot read the config file " + configFile + ": " + e);
+                err.flush();
+                return 2;
+            }
+        }
+        ConfigDefaults defaults = new ConfigDefaults(environment, file);
+        Set<String> unknown = defaults.unknownKeys(commandLine.getCommandSpec());
+        if (!unknown.isEmpty()) {
+            err.println("hftp-server: unknown settings in " + configFile + ": " + String.join(", ", unknown));
+            err.flush();
+            return 2;
+        }
+        commandLine.setDefaultValueProvider(defaults);
+        return commandLine.execute(args);
+    }
+
+    /** The file of {@code --config FILE} or {@code --config=FILE}, read before the other options are parsed. */
+    private static Path configFile(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--config=")) {
+                return Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        return null;
     }
 
     @Override
     public Integer call() {
         validate();
+        if (printConfig) {
+            printConfig(spec.commandLine().getOut());
+            return 0;
+        }
         if (verbosity.length > 0) {
             Configurator.setLevel("dev.hftp", verbosity.length == 1 ? Level.DEBUG : Level.TRACE);
         }
@@ -135,6 +194,23 @@ public final class HftpServerMain implements Callable<Integer> {
         out.flush();
         server.awaitClose();
         return 0;
+    }
+
+    /** Every setting with its effective value, as {@code key=value} lines a config file can hold. */
+    private void printConfig(PrintWriter out) {
+        for (CommandLine.Model.OptionSpec option : spec.options()) {
+            String key = ConfigDefaults.key(option);
+            if (key == null) {
+                continue;
+            }
+            Object value = option.getValue();
+            if (option.longestName().equals("--transport") && value == null) {
+                value = HftpTransport.best();
+            }
+            String text = value == null ? "" : value.toString();
+            out.println(key + "=" + (value instanceof Enum<?> ? text.toLowerCase(java.util.Locale.ROOT) : text));
+        }
+        out.flush();
     }
 
     /** Values picocli parsed but that are out of range: a usage error (exit code 2), like a bad flag. */

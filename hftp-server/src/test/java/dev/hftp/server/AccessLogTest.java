@@ -44,6 +44,7 @@ class AccessLogTest {
     private EmbeddedChannel channel;
     private Capture capture;
     private LoggerConfig loggerConfig;
+    private LoggerConfig original;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -54,6 +55,9 @@ class AccessLogTest {
         capture.start();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         Configuration config = context.getConfiguration();
+        // The server's log4j2.xml declares this logger (off); it is set aside for the test and put back after.
+        original = config.getLoggers().get(AccessLog.LOGGER_NAME);
+        config.removeLogger(AccessLog.LOGGER_NAME);
         loggerConfig = new LoggerConfig(AccessLog.LOGGER_NAME, Level.INFO, false);
         loggerConfig.addAppender(capture, null, null);
         config.addLogger(AccessLog.LOGGER_NAME, loggerConfig);
@@ -65,6 +69,9 @@ class AccessLogTest {
         channel.finishAndReleaseAll();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         context.getConfiguration().removeLogger(AccessLog.LOGGER_NAME);
+        if (original != null) {
+            context.getConfiguration().addLogger(AccessLog.LOGGER_NAME, original);
+        }
         context.updateLoggers();
         capture.stop();
     }

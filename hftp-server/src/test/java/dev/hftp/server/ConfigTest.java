@@ -1,0 +1,83 @@
+package dev.hftp.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Settings from the command line, the environment and a config file, with that precedence, as
+ * {@code --print-config} shows them; and the errors a wrong file or value gets.
+ */
+class ConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(Map<String, String> environment, String... args) {
+        return HftpServerMain.commandLine(args, environment, new PrintWriter(out), new PrintWriter(err));
+    }
+
+    private Path file(String content) throws IOException {
+        return Files.writeString(dir.resolve("hftp.properties"), content);
+    }
+
+    @Test
+    void shouldPrintEveryBuiltInDefault() {
+        assertEquals(0, run(Map.of(), "--print-config"));
+        assertEquals(String.join("\n", "address=0.0.0.0", "port=19500", "datadir=testdata", "max-line-length=65536",
+                "max-connections=10000", "idle-timeout=300", "max-pending-requests=64", "write-buffer=262144",
+                "shutdown-grace=10", "transport=nio", "io-threads=0") + "\n", out.toString().replace("\r", ""));
+    }
+
+    @Test
+    void shouldTakeCommandLineOverEnvironmentOverFileOverDefault() throws IOException {
+        Path config = file("port=20000\nmax-connections=5\nidle-timeout=7\ntransport=epoll\n");
+        Map<String, String> environment = Map.of("HFTP_PORT", "21000", "HFTP_IDLE_TIMEOUT", "8", "OTHER", "x");
+        assertEquals(0, run(environment, "--config", config.toString(), "--idle-timeout", "9", "--print-config"));
+        String printed = out.toString();
+        assertTrue(printed.contains("port=21000\n"), printed);           // environment over file
+        assertTrue(printed.contains("max-connections=5\n"), printed);    // file over default
+        assertTrue(printed.contains("idle-timeout=9\n"), printed);       // command line over environment
+        assertTrue(printed.contains("transport=epoll\n"), printed);
+        assertTrue(printed.contains("address=0.0.0.0\n"), printed);      // default
+    }
+
+    @Test
+    void shouldAcceptConfigWithEqualsSign() throws IOException {
+        Path config = file("datadir=/srv/files\n");
+        assertEquals(0, run(Map.of(), "--config=" + config, "--print-config"));
+        assertTrue(out.toString().contains("datadir=/srv/files\n"), out.toString());
+    }
+
+    @Test
+    void shouldRefuseUnknownSettingsInTheFile() throws IOException {
+        Path config = file("port=1\nmax-conections=5\n");
+        assertEquals(2, run(Map.of(), "--config", config.toString(), "--print-config"));
+        assertTrue(err.toString().contains("unknown settings in " + config + ": max-conections"), err.toString());
+    }
+
+    @Test
+    void shouldRefuseAMissingFile() {
+        assertEquals(2, run(Map.of(), "--config", dir.resolve("nope").toString(), "--print-config"));
+        assertTrue(err.toString().startsWith("hftp-server: cannot read the config file "), err.toString());
+    }
+
+    @Test
+    void shouldRefuseBadValuesFromTheEnvironmentAsUsageErrors() {
+        assertEquals(2, run(Map.of("HFTP_PORT", "abc"), "--print-config"));
+        assertTrue(err.toString().contains("abc"), err.toString());
+        assertEquals(2, run(Map.of("HFTP_PORT", "70000"), "--print-config"));
+    }
+}
