@@ -53,17 +53,17 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         try {
             if (request instanceof HftpRequest.GetMetadata metadata) {
                 long size = store.size(metadata.fileName());
-                write(ctx, HftpResponses.metadata(size), log(ctx, request, HftpStatus.OK, AccessLog.metadataBytes(size), start));
+                write(ctx, HftpResponses.metadata(size), logOk(ctx, request, AccessLog.metadataBytes(size), start));
             } else if (request instanceof HftpRequest.GetSlice slice) {
                 onSlice(ctx, slice, start);
             } else if (request instanceof HftpRequest.GetFileListing) {
                 List<String> names = store.list();
-                write(ctx, HftpResponses.fileListing(names), log(ctx, request, HftpStatus.OK, AccessLog.linesBytes(names), start));
+                write(ctx, HftpResponses.fileListing(names), logOk(ctx, request, AccessLog.linesBytes(names), start));
             } else if (request instanceof HftpRequest.Help) {
-                write(ctx, HftpResponses.help(), log(ctx, request, HftpStatus.OK,
-                        AccessLog.linesBytes(HftpResponses.help().lines()), start));
+                write(ctx, HftpResponses.help(),
+                        logOk(ctx, request, AccessLog.linesBytes(HftpResponses.help().lines()), start));
             } else if (request instanceof HftpRequest.Quit) {
-                closeAfter(ctx, HftpStatus.OK, log(ctx, request, HftpStatus.OK, AccessLog.statusBytes(HftpStatus.OK), start));
+                closeAfter(ctx, HftpStatus.OK, logOk(ctx, request, AccessLog.statusBytes(HftpStatus.OK), start));
             } else if (request instanceof HftpRequest.Malformed malformed) {
                 answerError(ctx, malformed.status(), malformed.reason(), request, start);
             }
@@ -85,12 +85,16 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
             transfer = ctx.write(new Base64ChunkedInput(source, slice.size()));
         }
         transfer.addListener(closeOnFailure(ctx));
-        ChannelFutureListener log = log(ctx, slice, HftpStatus.OK, AccessLog.sliceBytes(slice.size(), slice.raw()), start);
+        ChannelFutureListener log = logOk(ctx, slice, AccessLog.sliceBytes(slice.size(), slice.raw()), start);
         if (log != null) {
             transfer.addListener(log);
         }
     }
 
+
+    private static ChannelFutureListener logOk(ChannelHandlerContext ctx, HftpRequest request, long bytes, long start) {
+        return log(ctx, request, HftpStatus.OK, bytes, start);
+    }
 
     /** The access log's listener for this reply, or null when the access log is off. */
     private static ChannelFutureListener log(ChannelHandlerContext ctx, HftpRequest request, HftpStatus status,
