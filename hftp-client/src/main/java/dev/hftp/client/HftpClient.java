@@ -90,14 +90,14 @@ public final class HftpClient implements AutoCloseable {
 
     /** The names of the served files ({@code get_file_listing}). */
     public CompletableFuture<List<String>> list() {
-        HftpClientHandler.NamesCall call = new HftpClientHandler.NamesCall();
+        HftpClientHandler.ValueCall<?, List<String>> call = HftpClientHandler.ValueCall.names();
         handler.send(channel, HftpRequest.GET_FILE_LISTING, call);
         return call.result();
     }
 
     /** The size in bytes of the file {@code name} ({@code get_metadata}). */
     public CompletableFuture<Long> size(String name) {
-        HftpClientHandler.SizeCall call = new HftpClientHandler.SizeCall();
+        HftpClientHandler.ValueCall<?, Long> call = HftpClientHandler.ValueCall.size();
         handler.send(channel, new HftpRequest.GetMetadata(checkName(name)), call);
         return call.result();
     }

@@ -16,6 +16,7 @@ import java.nio.channels.WritableByteChannel;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
@@ -115,35 +116,38 @@ final class HftpClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    static final class NamesCall extends Call<List<String>> {
+    /** A call answered by one reply of type {@code R}, whose value completes it. */
+    static final class ValueCall<R extends HftpReply, T> extends Call<T> {
+        private final Class<R> replyType;
+        private final Function<R, T> value;
+        private final String command;
+
+        ValueCall(Class<R> replyType, Function<R, T> value, String command) {
+            this.replyType = replyType;
+            this.value = value;
+            this.command = command;
+        }
+
+        static ValueCall<HftpReply.Names, List<String>> names() {
+            return new ValueCall<>(HftpReply.Names.class, HftpReply.Names::names, "get_file_listing");
+        }
+
+        static ValueCall<HftpReply.Size, Long> size() {
+            return new ValueCall<>(HftpReply.Size.class, HftpReply.Size::size, "get_metadata");
+        }
+
         @Override
         boolean onReply(HftpReply reply) throws IOException {
-            if (!(reply instanceof HftpReply.Names names)) {
+            if (!replyType.isInstance(reply)) {
                 throw unexpected(reply, describe());
             }
-            complete(names.names());
+            complete(value.apply(replyType.cast(reply)));
             return true;
         }
 
         @Override
         String describe() {
-            return "get_file_listing";
-        }
-    }
-
-    static final class SizeCall extends Call<Long> {
-        @Override
-        boolean onReply(HftpReply reply) throws IOException {
-            if (!(reply instanceof HftpReply.Size size)) {
-                throw unexpected(reply, describe());
-            }
-            complete(size.size());
-            return true;
-        }
-
-        @Override
-        String describe() {
-            return "get_metadata";
+            return command;
         }
     }
 

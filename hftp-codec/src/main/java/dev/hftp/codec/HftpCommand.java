@@ -17,21 +17,15 @@ public enum HftpCommand {
     HELP("help", 0),
     QUIT("quit", 0);
 
-    /** The longest wire name; any longer first element cannot be a command. */
-    static final int MAX_WIRE_NAME_LENGTH;
-
     private static final Map<String, HftpCommand> COMMANDS;
     private static final HftpCommand[] VALUES = values();
 
     static {
         Map<String, HftpCommand> commands = new LinkedHashMap<>();
-        int longest = 0;
         for (HftpCommand command : values()) {
             commands.put(command.wireName, command);
-            longest = Math.max(longest, command.wireName.length());
         }
         COMMANDS = Collections.unmodifiableMap(commands);
-        MAX_WIRE_NAME_LENGTH = longest;
     }
 
     private final String wireName;

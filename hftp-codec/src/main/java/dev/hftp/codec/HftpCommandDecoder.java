@@ -158,13 +158,8 @@ public final class HftpCommandDecoder extends MessageToMessageDecoder<ByteBuf> {
             return -1;
         }
         long value = 0;
-        for (int i = from; i < to; i++) {
-            int digit = frame.getByte(i) - '0';
-            if (digit < 0 || digit > 9 || value > (Long.MAX_VALUE - digit) / 10) {
-                // Not a digit, or too large for a 64-bit size.
-                return -1;
-            }
-            value = value * 10 + digit;
+        for (int i = from; i < to && value >= 0; i++) {
+            value = appendDigit(value, frame.getByte(i));
         }
         return value;
     }
@@ -187,18 +182,20 @@ public final class HftpCommandDecoder extends MessageToMessageDecoder<ByteBuf> {
             return -1;
         }
         long value = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            if (value > (Long.MAX_VALUE - (c - '0')) / 10) {
-                // Too large for a 64-bit size.
-                return -1;
-            }
-            value = value * 10 + (c - '0');
+        for (int i = 0; i < text.length() && value >= 0; i++) {
+            value = appendDigit(value, text.charAt(i));
         }
         return value;
+    }
+
+    /** {@code value} followed by the decimal digit {@code c}, or -1 if {@code c} is not one or it overflows. */
+    private static long appendDigit(long value, int c) {
+        int digit = c - '0';
+        if (digit < 0 || digit > 9 || value > (Long.MAX_VALUE - digit) / 10) {
+            // Not a digit, or too large for a 64-bit size.
+            return -1;
+        }
+        return value * 10 + digit;
     }
 
     /** Whether {@code name} has the form of a file name: one or more of {@code A-Z a-z 0-9 . - _}. */

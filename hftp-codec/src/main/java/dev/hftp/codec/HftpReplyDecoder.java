@@ -64,11 +64,6 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
         expected.add(ObjectUtil.checkNotNull(request, "request"));
     }
 
-    /** How many requests sent have not been answered (or started to be) yet. */
-    public int pendingReplies() {
-        return expected.size();
-    }
-
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (state == State.FAILED) {

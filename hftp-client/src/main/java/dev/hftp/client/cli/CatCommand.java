@@ -1,7 +1,7 @@
 package dev.hftp.client.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -12,21 +12,17 @@ import java.util.concurrent.Callable;
 @Command(name = "cat", description = "Writes the bytes of a served file to stdout (raw slices, no decoding).")
 final class CatCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "HOST[:PORT]", converter = ServerAddress.Converter.class,
-            description = "The server; the port defaults to 19500.")
-    private ServerAddress server;
-
-    @Parameters(index = "1", paramLabel = "NAME", description = "The name of the file on the server.")
-    private String name;
+    @Mixin
+    private ServerFile file;
 
     @Override
     public Integer call() throws CliFailure, InterruptedException {
         // Straight to file descriptor 1: System.out would buffer, and encode nothing useful for bytes.
         FailureRecordingChannel stdout = new FailureRecordingChannel(new FileOutputStream(FileDescriptor.out).getChannel());
-        try (Session session = Session.open(server)) {
-            long size = session.await(session.client().size(name), name);
+        try (Session session = Session.open(file.server)) {
+            long size = session.await(session.client().size(file.name), file.name);
             try {
-                session.await(session.client().slice(name, 0, size, stdout, true, null), name);
+                session.await(session.client().slice(file.name, 0, size, stdout, true, null), file.name);
             } catch (CliFailure failure) {
                 if (stdout.failure() != null && isBrokenPipe(stdout.failure())) {
                     // The reader stopped reading (`hftp cat ... | head`): not an error, as for any Unix filter.

@@ -3,7 +3,7 @@ package dev.hftp.client.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -14,12 +14,8 @@ import java.util.concurrent.Callable;
             "Progress goes to stderr: a bar on a terminal, else a line a second."})
 final class GetCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "HOST[:PORT]", converter = ServerAddress.Converter.class,
-            description = "The server; the port defaults to 19500.")
-    private ServerAddress server;
-
-    @Parameters(index = "1", paramLabel = "NAME", description = "The name of the file on the server.")
-    private String name;
+    @Mixin
+    private ServerFile file;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
             description = "Where to write the file (default: NAME in the current directory).")
@@ -50,8 +46,8 @@ final class GetCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Invalid value for option '--connections': " + connections + " (expected: 1-64)");
         }
-        Path target = output != null ? output : Path.of(name);
-        new Download(server, name, target, connections, resume, raw, Progress.Style.detect(quiet), System.err).run();
+        Path target = output != null ? output : Path.of(file.name);
+        new Download(file.server, file.name, target, connections, resume, raw, Progress.Style.detect(quiet), System.err).run();
         return ExitCodes.OK;
     }
 }

@@ -1,7 +1,7 @@
 package dev.hftp.client.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 import java.util.concurrent.Callable;
 
@@ -9,17 +9,13 @@ import java.util.concurrent.Callable;
 @Command(name = "stat", description = "Prints the size of a served file, in bytes.")
 final class StatCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "HOST[:PORT]", converter = ServerAddress.Converter.class,
-            description = "The server; the port defaults to 19500.")
-    private ServerAddress server;
-
-    @Parameters(index = "1", paramLabel = "NAME", description = "The name of the file on the server.")
-    private String name;
+    @Mixin
+    private ServerFile file;
 
     @Override
     public Integer call() throws CliFailure, InterruptedException {
-        try (Session session = Session.open(server)) {
-            long size = session.await(session.client().size(name), name);
+        try (Session session = Session.open(file.server)) {
+            long size = session.await(session.client().size(file.name), file.name);
             System.out.println(size);
         }
         System.out.flush();
