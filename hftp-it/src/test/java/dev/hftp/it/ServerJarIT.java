@@ -17,6 +17,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +116,30 @@ class ServerJarIT {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             }
         });
+    }
+
+    @Test
+    void metricsPortServesPrometheusScrapes() throws Exception {
+        Files.writeString(dir.resolve("hello.txt"), "Hello, HFTP!");
+        JarProcess server = start(dir, List.of(), "-a", "127.0.0.1", "-p", "0", "-d", dir.toString(),
+                "--metrics-port", "0");
+        int port = Integer.parseInt(server.awaitServing().group(3));
+        int metricsPort = server.awaitLine(Pattern.compile("Metrics at http://127\\.0\\.0\\.1:(\\d+)/metrics"));
+
+        try (HftpTestClient client = new HftpTestClient(port)) {
+            assertEquals("0 OK", client.command("get_metadata hello.txt").toString());
+            assertEquals("12", client.readLine());
+            assertEquals("202 FILE NOT FOUND", client.command("get_metadata nope").toString());
+        }
+        HttpResponse<String> scrape = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, scrape.statusCode());
+        assertTrue(scrape.body().contains("\nhftp_requests_total{command=\"get_metadata\",status=\"0\"} 1.0\n"),
+                scrape.body());
+        assertTrue(scrape.body().contains("\nhftp_requests_total{command=\"get_metadata\",status=\"202\"} 1.0\n"),
+                scrape.body());
+        assertTrue(scrape.body().contains("\njvm_memory_used_bytes{area=\"heap\"} "), scrape.body());
     }
 
     @Test
@@ -375,6 +403,25 @@ class ServerJarIT {
             }
             fail("no Serving line within 30 s:\n" + output());
             return null;
+        }
+
+        /** Waits (30 s at most) for a stdout line matching {@code pattern}; returns its first group as a number. */
+        int awaitLine(Pattern pattern) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                for (String line : out.lines()) {
+                    Matcher matcher = pattern.matcher(line);
+                    if (matcher.matches()) {
+                        return Integer.parseInt(matcher.group(1));
+                    }
+                }
+                if (!process.isAlive() && out.done()) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            fail("no line matching " + pattern + ":\n" + output());
+            return -1;
         }
 
         /** Waits (10 s at most) for the process to exit, and for all its output; returns the exit code. */

@@ -7,6 +7,9 @@ import dev.hftp.codec.HftpResponses;
 import dev.hftp.codec.HftpStatus;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelProgressiveFuture;
+import io.netty.channel.ChannelProgressiveFutureListener;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -35,12 +38,15 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
 
     private final FileStore store;
     private final int chunkSize;
+    /** Null when the server exports no metrics. */
+    private final ServerMetrics metrics;
     /** Set once the last reply (quit or a fatal status) is written: later requests get no answer. */
     private boolean closing;
 
-    HftpHandler(FileStore store, int chunkSize) {
+    HftpHandler(FileStore store, int chunkSize, ServerMetrics metrics) {
         this.store = store;
         this.chunkSize = chunkSize;
+        this.metrics = metrics;
     }
 
     @Override
@@ -74,31 +80,45 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
 
     private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice, long start) throws HftpException {
         FileChannel file = store.openSlice(slice.fileName(), slice.offset(), slice.size());
+        // Metrics count the bytes of a transfer as they go, which only a progressive promise reports.
+        ChannelPromise promise = metrics == null ? ctx.newPromise() : ctx.newProgressivePromise();
         ChannelFuture transfer;
         if (slice.raw()) {
             ctx.write(HftpResponses.rawSliceHeader(slice.size()), ctx.voidPromise());
             // Zero-copy: nothing in the pipeline transforms the bytes of a raw slice.
-            transfer = ctx.write(new DefaultFileRegion(file, slice.offset(), slice.size()));
+            transfer = ctx.write(new DefaultFileRegion(file, slice.offset(), slice.size()), promise);
         } else {
             ctx.write(HftpResponses.ok(), ctx.voidPromise());
             ChunkedNioFile source = newChunkedFile(file, slice.offset(), slice.size());
-            transfer = ctx.write(new Base64ChunkedInput(source, slice.size()));
+            transfer = ctx.write(new Base64ChunkedInput(source, slice.size()), promise);
         }
         transfer.addListener(closeOnFailure(ctx));
-        ChannelFutureListener log = logOk(ctx, slice, AccessLog.sliceBytes(slice.size(), slice.raw()), start);
+        if (metrics != null) {
+            metrics.request(slice, HftpStatus.OK);
+            transfer.addListener(new TransferMetrics(metrics, slice.raw(), slice.size()));
+        }
+        ChannelFutureListener log = accessLog(ctx, slice, HftpStatus.OK,
+                AccessLog.sliceBytes(slice.size(), slice.raw()), start);
         if (log != null) {
             transfer.addListener(log);
         }
     }
 
-
-    private static ChannelFutureListener logOk(ChannelHandlerContext ctx, HftpRequest request, long bytes, long start) {
+    private ChannelFutureListener logOk(ChannelHandlerContext ctx, HftpRequest request, long bytes, long start) {
         return log(ctx, request, HftpStatus.OK, bytes, start);
     }
 
-    /** The access log's listener for this reply, or null when the access log is off. */
-    private static ChannelFutureListener log(ChannelHandlerContext ctx, HftpRequest request, HftpStatus status,
-                                             long bytes, long start) {
+    /** Counts the reply in the metrics; returns the access log's listener for it, or null when that is off. */
+    private ChannelFutureListener log(ChannelHandlerContext ctx, HftpRequest request, HftpStatus status,
+                                      long bytes, long start) {
+        if (metrics != null) {
+            metrics.request(request, status);
+        }
+        return accessLog(ctx, request, status, bytes, start);
+    }
+
+    private static ChannelFutureListener accessLog(ChannelHandlerContext ctx, HftpRequest request, HftpStatus status,
+                                                   long bytes, long start) {
         return start == NOT_LOGGED ? null
                 : AccessLog.onWritten(ctx.channel().remoteAddress(), request, status, bytes, start);
     }
@@ -190,6 +210,45 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         logger.warn("{} unexpected error, closing", ctx.channel().remoteAddress(), cause);
         if (!closing) {
             closeAfter(ctx, HftpStatus.INTERNAL_ERROR, null);
+        }
+    }
+
+    /**
+     * Adds a transfer's file bytes to the metrics as they are sent (a dashboard sees a long transfer move, not
+     * jump at its end), and its duration when it ends. Progress is as the writers report it, at most a chunk
+     * ahead of the socket; a transfer that completes counts exactly its size.
+     */
+    private static final class TransferMetrics implements ChannelProgressiveFutureListener {
+        private final ServerMetrics metrics;
+        private final boolean raw;
+        private final long size;
+        private final long startNanos = System.nanoTime();
+        private long counted;
+
+        TransferMetrics(ServerMetrics metrics, boolean raw, long size) {
+            this.metrics = metrics;
+            this.raw = raw;
+            this.size = size;
+        }
+
+        @Override
+        public void operationProgressed(ChannelProgressiveFuture future, long progress, long total) {
+            count(Math.min(progress, size));
+        }
+
+        @Override
+        public void operationComplete(ChannelProgressiveFuture future) {
+            if (future.isSuccess()) {
+                count(size);
+            }
+            metrics.transferEnded(raw, startNanos);
+        }
+
+        private void count(long progress) {
+            if (progress > counted) {
+                metrics.sliceBytesSent(raw, progress - counted);
+                counted = progress;
+            }
         }
     }
 }

@@ -26,10 +26,12 @@ public final class HftpServer implements AutoCloseable {
     private final Path directory;
     private final HftpTransport transport;
     private final Duration shutdownGrace;
+    /** Null when the server exports no metrics. */
+    private final MetricsEndpoint metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     HftpServer(Channel channel, EventLoopGroup group, ChannelGroup connections, HftpConnectionHandler connectionHandler,
-               Path directory, HftpTransport transport, Duration shutdownGrace) {
+               Path directory, HftpTransport transport, Duration shutdownGrace, MetricsEndpoint metrics) {
         this.channel = channel;
         this.group = group;
         this.connections = connections;
@@ -37,6 +39,7 @@ public final class HftpServer implements AutoCloseable {
         this.directory = directory;
         this.transport = transport;
         this.shutdownGrace = shutdownGrace;
+        this.metrics = metrics;
     }
 
     /** The address the server listens on, with the port actually bound. */
@@ -47,6 +50,11 @@ public final class HftpServer implements AutoCloseable {
     /** The port actually bound, also when port 0 was asked for. */
     public int port() {
         return localAddress().getPort();
+    }
+
+    /** The address of the Prometheus endpoint ({@code http://HOST:PORT/metrics}), or null if there is none. */
+    public InetSocketAddress metricsAddress() {
+        return metrics == null ? null : metrics.localAddress();
     }
 
     /** The served directory, with links resolved. */
@@ -100,6 +108,10 @@ public final class HftpServer implements AutoCloseable {
         }
         connections.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        // Last, so that a final scrape sees the connections closed.
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 
     /** Waits until the server is closed (by {@link #close()} from another thread, e.g. a shutdown hook). */

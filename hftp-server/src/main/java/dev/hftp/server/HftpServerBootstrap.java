@@ -72,6 +72,10 @@ public final class HftpServerBootstrap {
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private int ioThreads;
     private HftpTransport transport;
+    /** Null: no metrics. */
+    private Integer metricsPort;
+    /** Null: the HFTP address. */
+    private String metricsAddress;
 
     /** The directory to serve (default {@code testdata}); it must exist when the server starts. */
     public HftpServerBootstrap directory(Path directory) {
@@ -165,6 +169,24 @@ public final class HftpServerBootstrap {
     }
 
     /**
+     * Exports Prometheus metrics at {@code http://ADDRESS:PORT/metrics} (default: none); 0 picks a free port,
+     * see {@link HftpServer#metricsAddress()}. The address is the HFTP one unless {@link #metricsAddress} says.
+     */
+    public HftpServerBootstrap metricsPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("metricsPort: " + port + " (expected: 0-65535)");
+        }
+        this.metricsPort = port;
+        return this;
+    }
+
+    /** The address of the metrics endpoint, e.g. {@code 127.0.0.1} to keep it off the network. */
+    public HftpServerBootstrap metricsAddress(String address) {
+        this.metricsAddress = Objects.requireNonNull(address, "metricsAddress");
+        return this;
+    }
+
+    /**
      * Binds and returns the running server once it is listening.
      *
      * @throws java.nio.file.NoSuchFileException if the directory does not exist
@@ -178,8 +200,14 @@ public final class HftpServerBootstrap {
         ChannelGroup channels = new DefaultChannelGroup("hftp-connections", GlobalEventExecutor.INSTANCE);
         HftpConnectionHandler connections = new HftpConnectionHandler(maxConnections, channels);
         Limits limits = new Limits(maxLineLength, chunkSize, maxPendingRequests, idleTimeout.toMillis());
+        ServerMetrics metrics = metricsPort == null ? null : new ServerMetrics(connections);
+        MetricsEndpoint endpoint = null;
         boolean started = false;
         try {
+            if (metrics != null) {
+                endpoint = MetricsEndpoint.start(metricsAddress != null ? metricsAddress : address, metricsPort,
+                        metrics);
+            }
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(chosen.serverChannelClass())
@@ -193,15 +221,19 @@ public final class HftpServerBootstrap {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(writeBufferHigh / 2, writeBufferHigh))
-                    .childHandler(new HftpServerInitializer(store, connections, limits));
+                    .childHandler(new HftpServerInitializer(store, connections, limits, metrics));
             ChannelFuture bind = bootstrap.bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
             if (!bind.isSuccess()) {
                 throw cannotListen(bind.cause());
             }
             started = true;
-            return new HftpServer(bind.channel(), group, channels, connections, store.root(), chosen, shutdownGrace);
+            return new HftpServer(bind.channel(), group, channels, connections, store.root(), chosen, shutdownGrace,
+                    endpoint);
         } finally {
             if (!started) {
+                if (endpoint != null) {
+                    endpoint.close();
+                }
                 group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
             }
         }

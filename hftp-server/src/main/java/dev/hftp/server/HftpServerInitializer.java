@@ -25,11 +25,15 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     private final FileStore store;
     private final HftpConnectionHandler connections;
     private final HftpServerBootstrap.Limits limits;
+    /** Null when the server exports no metrics. */
+    private final ServerMetrics metrics;
 
-    HftpServerInitializer(FileStore store, HftpConnectionHandler connections, HftpServerBootstrap.Limits limits) {
+    HftpServerInitializer(FileStore store, HftpConnectionHandler connections, HftpServerBootstrap.Limits limits,
+                          ServerMetrics metrics) {
         this.store = store;
         this.connections = connections;
         this.limits = limits;
+        this.metrics = metrics;
     }
 
     @Override
@@ -46,6 +50,6 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("responseEncoder", RESPONSE_ENCODER);
         p.addLast("chunkedWriter", new ChunkedWriteHandler());
         p.addLast("backpressure", new HftpBackpressureHandler(lineDecoder, limits.maxPendingRequests()));
-        p.addLast("handler", new HftpHandler(store, limits.chunkSize()));
+        p.addLast("handler", new HftpHandler(store, limits.chunkSize(), metrics));
     }
 }

@@ -81,8 +81,16 @@ public final class HftpServerMain implements Callable<Integer> {
             description = "Event-loop threads; 0 means twice the cores (default: ${DEFAULT-VALUE}).")
     private int ioThreads;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics at http://ADDR:PORT/metrics; 0 picks a free port (default: off).")
+    private Integer metricsPort;
+
+    @Option(names = "--metrics-address", paramLabel = "ADDR",
+            description = "Address of the metrics endpoint, e.g. 127.0.0.1 (default: the --address).")
+    private String metricsAddress;
+
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Settings from a properties file (port=19500, max-connections=20000, ...). Precedence: "
+            description = "Settings from a properties file (port=19500, ...) or a YAML one (FILE.yaml: port: 19500). Precedence: "
                     + "command line, then environment (HFTP_PORT, HFTP_MAX_CONNECTIONS, ...), then this file.")
     private Path config;
 
@@ -117,7 +125,7 @@ public final class HftpServerMain implements Callable<Integer> {
             try {
                 file = ConfigDefaults.load(configFile);
             } catch (IOException | IllegalArgumentException e) {
-                err.println("hftp-server: cannot read the config file " + configFile + ": " + e);
+                err.println("hftp-server: cannot read the config file " + configFile + ": " + describe(e));
                 err.flush();
                 return 2;
             }
@@ -131,6 +139,16 @@ public final class HftpServerMain implements Callable<Integer> {
         }
         commandLine.setDefaultValueProvider(defaults);
         return commandLine.execute(args);
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e instanceof IllegalArgumentException ? e.getMessage() : e.toString();
     }
 
     /** The file of {@code --config FILE} or {@code --config=FILE}, read before the other options are parsed. */
@@ -173,6 +191,12 @@ public final class HftpServerMain implements Callable<Integer> {
             if (transport != null) {
                 bootstrap.transport(transport);
             }
+            if (metricsPort != null) {
+                bootstrap.metricsPort(metricsPort);
+            }
+            if (metricsAddress != null) {
+                bootstrap.metricsAddress(metricsAddress);
+            }
             server = bootstrap.start();
         } catch (NoSuchFileException e) {
             err.println("hftp-server: directory not found: " + directory);
@@ -191,6 +215,10 @@ public final class HftpServerMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "hftp-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
         out.println("Serving " + server.directory() + " on " + address + ":" + server.port());
+        if (server.metricsAddress() != null) {
+            out.println("Metrics at http://" + (metricsAddress != null ? metricsAddress : address) + ":"
+                    + server.metricsAddress().getPort() + MetricsHttpHandler.PATH);
+        }
         out.flush();
         server.awaitClose();
         return 0;
@@ -218,6 +246,10 @@ public final class HftpServerMain implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Invalid value for option '--port': " + port + " (expected: 0-65535)");
+        }
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--metrics-port': " + metricsPort + " (expected: 0-65535)");
         }
         positive(maxLineLength, "--max-line-length");
         positive(maxConnections, "--max-connections");

@@ -38,7 +38,67 @@ class ConfigTest {
         assertEquals(0, run(Map.of(), "--print-config"));
         assertEquals(String.join("\n", "address=0.0.0.0", "port=19500", "datadir=testdata", "max-line-length=65536",
                 "max-connections=10000", "idle-timeout=300", "max-pending-requests=64", "write-buffer=262144",
-                "shutdown-grace=10", "transport=nio", "io-threads=0") + "\n", out.toString().replace("\r", ""));
+                "shutdown-grace=10", "transport=nio", "io-threads=0", "metrics-port=", "metrics-address=") + "\n",
+                out.toString().replace("\r", ""));
+    }
+
+    @Test
+    void shouldReadBackWhatItPrints() throws IOException {
+        assertEquals(0, run(Map.of("HFTP_METRICS_PORT", "9100"), "--port", "1234", "--print-config"));
+        String printed = out.toString();
+        assertTrue(printed.contains("metrics-port=9100\n"), printed);
+        Path config = file(printed);
+        out.getBuffer().setLength(0);
+        assertEquals(0, run(Map.of(), "--config", config.toString(), "--print-config"), err.toString());
+        assertEquals(printed, out.toString());
+    }
+
+    @Test
+    void shouldReadYamlWithFlatAndNestedKeys() throws IOException {
+        Path config = Files.writeString(dir.resolve("hftp.yaml"), String.join("\n",
+                "# the production settings",
+                "port: 20000",
+                "datadir: /srv/files",
+                "max-connections: 5",
+                "metrics:",
+                "  port: 9100",
+                "  address: 127.0.0.1",
+                "transport: epoll",
+                "io-threads:",
+                ""));
+        assertEquals(0, run(Map.of("HFTP_PORT", "21000"), "--config", config.toString(), "--print-config"),
+                err.toString());
+        String printed = out.toString();
+        assertTrue(printed.contains("port=21000\n"), printed);          // the environment still wins
+        assertTrue(printed.contains("datadir=/srv/files\n"), printed);
+        assertTrue(printed.contains("max-connections=5\n"), printed);
+        assertTrue(printed.contains("metrics-port=9100\n"), printed);
+        assertTrue(printed.contains("metrics-address=127.0.0.1\n"), printed);
+        assertTrue(printed.contains("transport=epoll\n"), printed);
+        assertTrue(printed.contains("io-threads=0\n"), printed);        // empty: the default
+    }
+
+    @Test
+    void shouldRefuseYamlThatIsNotSettings() throws IOException {
+        Path list = Files.writeString(dir.resolve("list.yml"), "port:\n  - 1\n  - 2\n");
+        assertEquals(2, run(Map.of(), "--config", list.toString(), "--print-config"));
+        assertTrue(err.toString().contains(list + ": port: expected a single value"), err.toString());
+
+        Path scalar = Files.writeString(dir.resolve("scalar.yaml"), "just text\n");
+        assertEquals(2, run(Map.of(), "--config", scalar.toString(), "--print-config"));
+        assertTrue(err.toString().contains("expected a mapping of settings"), err.toString());
+
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "port: [1\n");
+        assertEquals(2, run(Map.of(), "--config", broken.toString(), "--print-config"));
+        assertTrue(err.toString().contains(broken + ": not valid YAML"), err.toString());
+
+        Path typo = Files.writeString(dir.resolve("typo.yaml"), "metrics:\n  prot: 9100\n");
+        assertEquals(2, run(Map.of(), "--config", typo.toString(), "--print-config"));
+        assertTrue(err.toString().contains("unknown settings in " + typo + ": metrics-prot"), err.toString());
+
+        Path unsafe = Files.writeString(dir.resolve("unsafe.yaml"), "port: !!java.io.File [/etc/passwd]\n");
+        assertEquals(2, run(Map.of(), "--config", unsafe.toString(), "--print-config"));
+        assertTrue(err.toString().contains(unsafe + ": not valid YAML"), err.toString());
     }
 
     @Test

@@ -60,7 +60,7 @@ class HftpHandlerTest {
 
     private EmbeddedChannel newChannel(int chunkSize) throws IOException {
         return new EmbeddedChannel(new HftpResponseEncoder(), new ChunkedWriteHandler(), new HftpBackpressureHandler(new HftpLineDecoder(), 64),
-                new HftpHandler(new FileStore(root), chunkSize));
+                new HftpHandler(new FileStore(root), chunkSize, null));
     }
 
     /** Writes the requests as one read, and returns all that was written back, one char per byte. */

@@ -45,7 +45,7 @@ class HftpServerInitializerTest {
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         initializer = new HftpServerInitializer(new FileStore(root), connections,
-                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0));
+                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), null);
         channel = new EmbeddedSocketChannel(initializer);
     }
 

@@ -1,0 +1,226 @@
+package dev.hftp.it;
+
+import dev.hftp.client.HftpClient;
+import dev.hftp.codec.HftpException;
+import dev.hftp.server.HftpServer;
+import dev.hftp.server.HftpServerBootstrap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The Prometheus endpoint of a running server, scraped over HTTP on loopback as Prometheus does, after
+ * real traffic: the counters match the requests made, bytes are counted while a transfer is in flight, and
+ * the endpoint lives and dies with the server.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MetricsIT {
+
+    private static final int BIG = 8 * 1024 * 1024;
+
+    @TempDir
+    Path dir;
+
+    private HftpServer server;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws IOException {
+        Files.writeString(dir.resolve("hello.txt"), "Hello, HFTP!");
+        byte[] big = new byte[BIG];
+        new Random(7).nextBytes(big);
+        Files.write(dir.resolve("big.bin"), big);
+        server = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0)
+                .maxConnections(2).metricsPort(0).start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + server.metricsAddress().getPort() + path);
+        return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private double sample(String series) throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/metrics");
+        assertEquals(200, response.statusCode());
+        for (String line : response.body().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no sample " + series + " in:\n" + response.body());
+    }
+
+    private double requests(String command, int status) throws IOException, InterruptedException {
+        return sample("hftp_requests_total{command=\"" + command + "\",status=\"" + status + "\"}");
+    }
+
+    /** Polls the sample until it reaches {@code atLeast} (10 s at most); returns the last value read. */
+    private double awaitSample(String series, double atLeast) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        double value;
+        while ((value = sample(series)) < atLeast && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return value;
+    }
+
+    @Test
+    void countersMatchTheTrafficServed() throws Exception {
+        try (HftpClient client = HftpClient.connect("127.0.0.1", server.port())) {
+            assertEquals(2, client.list().get().size());
+            assertEquals(12L, client.size("hello.txt").get());
+            ExecutionException missing = assertThrows(ExecutionException.class, () -> client.size("nope").get());
+            assertEquals(202, ((HftpException) missing.getCause()).status().code());
+            assertEquals((long) BIG, client.slice("big.bin", 0, BIG, new Discard(), false, null).get());
+            assertEquals((long) BIG - 5, client.slice("big.bin", 5, BIG - 5, new Discard(), true, null).get());
+
+            assertEquals(1, requests("get_file_listing", 0));
+            assertEquals(1, requests("get_metadata", 0));
+            assertEquals(1, requests("get_metadata", 202));
+            assertEquals(2, requests("get_slice", 0));
+            assertEquals(BIG, sample("hftp_slice_bytes_total{mode=\"base64\"}"));
+            assertEquals(BIG - 5, sample("hftp_slice_bytes_total{mode=\"raw\"}"));
+            assertEquals(1, sample("hftp_transfer_duration_seconds_count{mode=\"base64\"}"));
+            assertEquals(1, sample("hftp_transfer_duration_seconds_count{mode=\"raw\"}"));
+            assertEquals(1, sample("hftp_connections_open"));
+            assertEquals(1, sample("hftp_connections_total"));
+
+            // The limit is 2: the third connection is refused, and counted.
+            try (Socket second = new Socket("127.0.0.1", server.port());
+                 Socket third = new Socket("127.0.0.1", server.port())) {
+                assertEquals(1, awaitSample("hftp_connections_refused_total", 1));
+                assertEquals(2, sample("hftp_connections_open"));
+                assertEquals(-1, third.getInputStream().read(), "the refused connection is closed");
+            }
+        }
+        assertEquals(1, requests("quit", 0), "HftpClient.close() sends quit");
+        assertEquals(0, awaitZeroOpen());
+    }
+
+    private double awaitZeroOpen() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        double open;
+        while ((open = sample("hftp_connections_open")) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return open;
+    }
+
+    @Test
+    void bytesAreCountedWhileATransferIsInFlight() throws Exception {
+        Path huge = dir.resolve("huge.bin");
+        long size = 1L << 30;
+        try (RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(size);
+        }
+        try (HftpTestClient reader = new HftpTestClient(server.port(), 10_000, 64 * 1024)) {
+            // Read the status line and a little of the body, then stop reading: the transfer stalls midway.
+            assertEquals("0 OK", reader.command("get_slice huge.bin 0 " + size + " raw").toString());
+            reader.socket().getInputStream().readNBytes(1024);
+            double sent = awaitSample("hftp_slice_bytes_total{mode=\"raw\"}", 1);
+            assertTrue(sent > 0 && sent < size, "bytes counted midway: " + sent);
+            assertEquals(0, sample("hftp_transfer_duration_seconds_count{mode=\"raw\"}"));
+        }
+        // The client left: the transfer ended, unfinished, and its duration is recorded.
+        assertEquals(1, awaitSample("hftp_transfer_duration_seconds_count{mode=\"raw\"}", 1));
+        assertTrue(sample("hftp_slice_bytes_total{mode=\"raw\"}") < size);
+    }
+
+    @Test
+    void otherPathsAreNotFound() throws Exception {
+        HttpResponse<String> response = get("/");
+        assertEquals(404, response.statusCode());
+        assertEquals("not found: the metrics are at /metrics\n", response.body());
+    }
+
+    @Test
+    void theEndpointClosesWithTheServer() {
+        int metricsPort = server.metricsAddress().getPort();
+        server.close();
+        assertThrows(ConnectException.class, () -> {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", metricsPort), 5_000);
+            }
+        });
+    }
+
+    @Test
+    void aServerWithoutMetricsHasNoEndpoint() throws IOException {
+        try (HftpServer plain = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).start()) {
+            assertNull(plain.metricsAddress());
+        }
+    }
+
+    @Test
+    void aMetricsPortInUseFailsTheStartAndFreesTheHftpPort() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            int hftpPort;
+            try (ServerSocket probe = new ServerSocket(0)) {
+                hftpPort = probe.getLocalPort();
+            }
+            HftpServerBootstrap bootstrap = new HftpServerBootstrap().directory(dir).address("127.0.0.1")
+                    .port(hftpPort).metricsPort(taken.getLocalPort());
+            IOException e = assertThrows(IOException.class, bootstrap::start);
+            assertInstanceOf(BindException.class, e);
+            assertTrue(e.getMessage().contains("metrics"), e.getMessage());
+            // Nothing was left listening on the HFTP port.
+            try (ServerSocket again = new ServerSocket(hftpPort, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+                assertEquals(hftpPort, again.getLocalPort());
+            } catch (BindException stillBound) {
+                fail("the HFTP port stayed bound after the failed start");
+            }
+        }
+    }
+
+    /** A sink that keeps nothing. */
+    private static final class Discard implements WritableByteChannel {
+        @Override
+        public int write(ByteBuffer src) {
+            int n = src.remaining();
+            src.position(src.limit());
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.hftp.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP endpoint that Prometheus scrapes, {@code http://ADDRESS:PORT/metrics}. It runs on a thread of its
+ * own, so that a scrape (which walks the JVM's MXBeans) never delays a transfer, and a slow scraper never
+ * competes with HFTP clients for an event loop.
+ */
+final class MetricsEndpoint implements AutoCloseable {
+
+    /** Request heads and bodies beyond this are refused: a scrape is a bare GET. */
+    private static final int MAX_REQUEST_BYTES = 16 * 1024;
+    /** A scraper keeps its connection between scrapes (Prometheus's default interval is a minute). */
+    private static final int IDLE_SECONDS = 5 * 60;
+
+    private final Channel channel;
+    private final EventLoopGroup group;
+
+    private MetricsEndpoint(Channel channel, EventLoopGroup group) {
+        this.channel = channel;
+        this.group = group;
+    }
+
+    /** Listens on {@code address:port} (port 0 picks a free one) and serves the metrics of {@code metrics}. */
+    static MetricsEndpoint start(String address, int port, ServerMetrics metrics) throws IOException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hftp-metrics", true),
+                NioIoHandler.newFactory());
+        MetricsHttpHandler handler = new MetricsHttpHandler(metrics.registry());
+        ChannelFuture bind = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
+                                new HttpServerCodec(4096, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES),
+                                new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                handler);
+                    }
+                })
+                .bind(new InetSocketAddress(address, port))
+                .awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+            BindException e = new BindException("cannot listen for metrics on " + address + ":" + port + ": "
+                    + bind.cause().getMessage());
+            e.initCause(bind.cause());
+            throw e;
+        }
+        return new MetricsEndpoint(bind.channel(), group);
+    }
+
+    InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
