@@ -9,6 +9,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.util.List;
@@ -48,6 +49,12 @@ final class ServerMetrics {
     /** Transfers of a few bytes take microseconds, those of gigabytes to slow readers take minutes. */
     private static final double[] DURATION_BUCKETS =
             {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800};
+
+    /**
+     * The JVM's metrics, registered once per JVM and shared by its servers: the Prometheus client keeps every
+     * registry it registers them in for good, which would hold every server an application ever started.
+     */
+    private static final PrometheusRegistry JVM = jvmMetrics();
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests;
@@ -104,7 +111,13 @@ final class ServerMetrics {
             sliceBytes[mode] = bytes.labelValues(MODES[mode]);
             transferDurations[mode] = durations.labelValues(MODES[mode]);
         }
-        JvmMetrics.builder().register(registry);
+        registry.register((MultiCollector) JVM::scrape);
+    }
+
+    private static PrometheusRegistry jvmMetrics() {
+        PrometheusRegistry jvm = new PrometheusRegistry();
+        JvmMetrics.builder().register(jvm);
+        return jvm;
     }
 
     PrometheusRegistry registry() {

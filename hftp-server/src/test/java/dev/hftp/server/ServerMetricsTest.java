@@ -157,6 +157,20 @@ class ServerMetricsTest {
     }
 
     @Test
+    void shouldKeepEachServersCountsApartAndShareTheJvmMetrics() throws IOException {
+        ServerMetrics other = new ServerMetrics(connections);
+        other.request(new HftpRequest.Help(), HftpStatus.OK);
+
+        assertEquals(0, requests("help", 0));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, other.registry().scrape());
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("hftp_requests_total{command=\"help\",status=\"0\"} 1.0\n"), text);
+        assertTrue(text.contains("\njvm_threads_current "), text);
+        assertTrue(scrape().contains("\njvm_threads_current "));
+    }
+
+    @Test
     void shouldExportJvmBasics() throws IOException {
         String text = scrape();
         assertTrue(text.contains("\njvm_memory_used_bytes{"), text);
