@@ -81,6 +81,10 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         if (value == null) {
             value = file.getProperty(key);
         }
-        return value == null ? null : value.trim();
+        if (value == null || value.isBlank() && option.defaultValue() == null) {
+            // Empty, a setting that is off unless given (tls-cert=, as --print-config writes it) stays off.
+            return null;
+        }
+        return value.trim();
     }
 }

@@ -26,10 +26,11 @@ public final class HftpServer implements AutoCloseable {
     private final Path directory;
     private final HftpTransport transport;
     private final Duration shutdownGrace;
+    private final boolean tls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     HftpServer(Channel channel, EventLoopGroup group, ChannelGroup connections, HftpConnectionHandler connectionHandler,
-               Path directory, HftpTransport transport, Duration shutdownGrace) {
+               Path directory, HftpTransport transport, Duration shutdownGrace, boolean tls) {
         this.channel = channel;
         this.group = group;
         this.connections = connections;
@@ -37,6 +38,12 @@ public final class HftpServer implements AutoCloseable {
         this.directory = directory;
         this.transport = transport;
         this.shutdownGrace = shutdownGrace;
+        this.tls = tls;
+    }
+
+    /** Whether the connections are TLS (see {@link HftpServerBootstrap#tls(Path, Path)}). */
+    public boolean isTls() {
+        return tls;
     }
 
     /** The address the server listens on, with the port actually bound. */
