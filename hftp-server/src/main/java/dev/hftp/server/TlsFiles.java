@@ -2,6 +2,7 @@ package dev.hftp.server;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -38,6 +39,16 @@ final class TlsFiles {
 
     /** The versions offered: TLS 1.3, and 1.2 for older clients; nothing older. */
     static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /**
+     * The cipher suites offered, those of the JDK in use kept: TLS 1.3's, and for 1.2 only forward-secret
+     * (ECDHE) AEAD ones. Netty's defaults would add CBC and static-RSA suites for old clients.
+     */
+    static final List<String> CIPHERS = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     private static final Pattern PEM_BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
@@ -56,7 +67,8 @@ final class TlsFiles {
                     + " (its public key differs)");
         }
         try {
-            return SslContextBuilder.forServer(key, chain).protocols(PROTOCOLS).build();
+            return SslContextBuilder.forServer(key, chain).protocols(PROTOCOLS)
+                    .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE).build();
         } catch (IOException | RuntimeException e) {
             throw new IOException("cannot set up TLS with " + certChainPem + " and " + keyPem + ": " + e.getMessage(),
                     e);

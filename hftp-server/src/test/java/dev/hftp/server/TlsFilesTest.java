@@ -58,6 +58,18 @@ class TlsFilesTest {
     }
 
     @Test
+    void shouldOfferOnlyForwardSecretAeadCipherSuites() throws IOException {
+        SslContext context = TlsFiles.serverContext(rsa.certPem(), rsa.keyPem());
+        List<String> suites = context.cipherSuites();
+        assertTrue(suites.contains("TLS_AES_128_GCM_SHA256") && suites.contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+                suites.toString());
+        for (String suite : suites) {
+            assertTrue(suite.matches("TLS_(AES|CHACHA20)_.*|TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_\\d+_GCM|CHACHA20_POLY1305)_.*"),
+                    suite);
+        }
+    }
+
+    @Test
     void shouldLoadChainWithIntermediatesAfterTheServerCertificate() throws IOException {
         Path chain = dir.resolve("chain.pem");
         Files.writeString(chain, Files.readString(ec.certPem()) + Files.readString(rsa.certPem()));
