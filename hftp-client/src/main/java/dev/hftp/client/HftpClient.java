@@ -13,7 +13,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -26,6 +28,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * A connection to an HFTP server. Requests are pipelined: each method sends its request at once and returns
@@ -59,8 +63,20 @@ public final class HftpClient implements AutoCloseable {
         this.handler = handler;
     }
 
-    /** Connects to {@code host:port}; blocks until connected or failed. */
+    /** Connects to {@code host:port} in plaintext; blocks until connected or failed. */
     public static HftpClient connect(String host, int port) throws IOException {
+        return connect(host, port, null);
+    }
+
+    /**
+     * Connects to {@code host:port} over TLS with {@code tls} (plaintext if null); blocks until the handshake is
+     * done or failed.
+     *
+     * @throws ConnectException if the server cannot be reached
+     * @throws SSLHandshakeException if the TLS handshake fails, with the reason in its message: the certificate
+     *         is not trusted or names another host, the server does not speak TLS, or it did not answer in time
+     */
+    public static HftpClient connect(String host, int port, HftpClientTls tls) throws IOException {
         Objects.requireNonNull(host, "host");
         HftpClientHandler handler = new HftpClientHandler();
         Bootstrap bootstrap = new Bootstrap()
@@ -71,6 +87,9 @@ public final class HftpClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("ssl", tls.newHandler(ch.alloc(), host, port));
+                        }
                         ch.pipeline().addLast("codec", new HftpClientCodec());
                         ch.pipeline().addLast("handler", handler);
                     }
@@ -85,7 +104,24 @@ public final class HftpClient implements AutoCloseable {
             }
             throw new IOException("cannot connect to " + host + ":" + port, cause);
         }
-        return new HftpClient(connect.channel(), handler);
+        Channel channel = connect.channel();
+        if (tls != null) {
+            awaitHandshake(channel, host, port);
+        }
+        return new HftpClient(channel, handler);
+    }
+
+    /** Waits for the handshake, bounded by the SslHandler's own timeout (10 s); on failure closes and throws. */
+    private static void awaitHandshake(Channel channel, String host, int port) throws SSLHandshakeException {
+        Future<Channel> handshake = channel.pipeline().get(SslHandler.class).handshakeFuture().awaitUninterruptibly();
+        if (handshake.isSuccess()) {
+            return;
+        }
+        channel.close().awaitUninterruptibly();
+        SSLHandshakeException failed = new SSLHandshakeException("TLS handshake with " + host + ":" + port
+                + " failed: " + HandshakeFailure.describe(handshake.cause()));
+        failed.initCause(handshake.cause());
+        throw failed;
     }
 
     /** The names of the served files ({@code get_file_listing}). */

@@ -70,7 +70,7 @@ public class PipelinedRequestsBenchmark {
         HftpLineDecoder lineDecoder = new HftpLineDecoder();
         channel = new EmbeddedChannel(lineDecoder, new HftpCommandDecoder(), new HftpResponseEncoder(),
                 new ChunkedWriteHandler(), new HftpBackpressureHandler(lineDecoder, 64),
-                new HftpHandler(new FileStore(dir), 48 * 1024, null));
+                new HftpHandler(new FileStore(dir), 48 * 1024, false, null));
         // As the server's connections do (HftpServerBootstrap).
         channel.config().setAllocator(PooledByteBufAllocator.DEFAULT);
         String line = request.equals("metadata") ? "get_metadata small.txt\r\n" : "PING\r\n";

@@ -58,6 +58,15 @@ final class HftpTestClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** A client over a socket that is already connected: a TLS one, say, whose handshake is done. */
+    HftpTestClient(Socket connected, int timeoutMillis) throws IOException {
+        socket = connected;
+        socket.setSoTimeout(timeoutMillis);
+        socket.setTcpNoDelay(true);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
     Socket socket() {
         return socket;
     }

@@ -52,7 +52,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ServerJarIT {
 
-    private static final Pattern SERVING = Pattern.compile("Serving (.+) on ([0-9.]+):(\\d+)");
+    private static final Pattern SERVING = Pattern.compile("Serving (.+) on ([0-9.]+):(\\d+)( over TLS)?");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     /** nobody/nogroup: an unprivileged user, for whom permission bits hold. */
     private static final String[] AS_NOBODY = {SETPRIV.toString(), "--reuid=65534", "--regid=65534", "--clear-groups"};

@@ -135,16 +135,33 @@ final class HftpBackpressureHandler extends ChannelDuplexHandler {
         if (lineDecoder.isSingleDecode() && held.size() < maxPendingRequests && ctx.channel().isActive()) {
             // Frames the lines that stayed in the decoder's buffer, as if they had just been read.
             lineDecoder.setSingleDecode(false);
-            ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);
+            reframe(ctx);
+        }
+        updateAutoRead(ctx);
+        closeIfAnswered(ctx);
+    }
+
+    /**
+     * Hands the line decoder an empty read, so it frames what it holds. Straight to the decoder, not from the
+     * head of the pipeline: a handler in front of it (the SslHandler) would swallow an empty read.
+     */
+    private void reframe(ChannelHandlerContext ctx) {
+        ChannelHandlerContext decoder = ctx.pipeline().context(lineDecoder);
+        if (decoder == null) {
+            return;
+        }
+        try {
+            lineDecoder.channelRead(decoder, Unpooled.EMPTY_BUFFER);
             if (inputEnded(ctx)) {
                 // A read-complete would make the decoder ask for more input, which native transports refuse.
                 ctx.flush();
             } else {
-                ctx.pipeline().fireChannelReadComplete();
+                lineDecoder.channelReadComplete(decoder);
             }
+        } catch (Exception e) {
+            // As if the pipeline had delivered the read: the decoder's failure goes down the pipeline.
+            decoder.fireExceptionCaught(e);
         }
-        updateAutoRead(ctx);
-        closeIfAnswered(ctx);
     }
 
     private void closeIfAnswered(ChannelHandlerContext ctx) {

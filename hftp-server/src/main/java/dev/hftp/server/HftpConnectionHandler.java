@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import io.netty.util.internal.logging.InternalLogger;
@@ -15,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The life of every connection of one server: counts them, refuses those over the limit (closed at once,
- * logged at WARN), closes those idle too long, and logs each event once at DEBUG. Shared by all the
+ * logged at WARN), closes those idle too long, and logs each event once at DEBUG, TLS handshakes included. Shared by all the
  * connections of a server.
  */
 @Sharable
@@ -63,6 +65,9 @@ final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent handshake) {
+            logHandshake(ctx, handshake);
+        }
         if (evt instanceof IdleStateEvent idle) {
             if (idle.isFirst() && hasPendingOutput(ctx)) {
                 // IdleStateHandler weighs output progress only from its second event on, and a raw slice is one
@@ -75,6 +80,24 @@ final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * A failed handshake (a plaintext client, an unknown CA, a timeout) is the client's business and anyone's
+     * to cause: DEBUG, never WARN. The SslHandler has already closed the connection.
+     */
+    private static void logHandshake(ChannelHandlerContext ctx, SslHandshakeCompletionEvent handshake) {
+        if (!logger.isDebugEnabled()) {
+            return;
+        }
+        if (handshake.isSuccess()) {
+            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            String session = ssl == null ? "" : ssl.engine().getSession().getProtocol() + " "
+                    + ssl.engine().getSession().getCipherSuite();
+            logger.debug("{} TLS handshake done: {}", ctx.channel().remoteAddress(), session);
+        } else {
+            logger.debug("{} TLS handshake failed: {}", ctx.channel().remoteAddress(), handshake.cause().toString());
+        }
     }
 
     private static boolean hasPendingOutput(ChannelHandlerContext ctx) {

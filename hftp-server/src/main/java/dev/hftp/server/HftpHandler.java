@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -22,6 +23,8 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLException;
 
 /**
  * Answers each decoded request from the {@link FileStore}; writes are flushed once per batch of requests.
@@ -40,12 +43,15 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     private final int chunkSize;
     /** Null when the server exports no metrics. */
     private final ServerMetrics metrics;
+    /** Whether the connection is TLS: raw slices then go through the SslHandler in chunks, not as a FileRegion. */
+    private final boolean tls;
     /** Set once the last reply (quit or a fatal status) is written: later requests get no answer. */
     private boolean closing;
 
-    HftpHandler(FileStore store, int chunkSize, ServerMetrics metrics) {
+    HftpHandler(FileStore store, int chunkSize, boolean tls, ServerMetrics metrics) {
         this.store = store;
         this.chunkSize = chunkSize;
+        this.tls = tls;
         this.metrics = metrics;
     }
 
@@ -85,8 +91,10 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         ChannelFuture transfer;
         if (slice.raw()) {
             ctx.write(HftpResponses.rawSliceHeader(slice.size()), ctx.voidPromise());
-            // Zero-copy: nothing in the pipeline transforms the bytes of a raw slice.
-            transfer = ctx.write(new DefaultFileRegion(file, slice.offset(), slice.size()), promise);
+            // Zero-copy in plaintext, where nothing transforms the bytes; TLS must encrypt them, so it reads the
+            // file in chunks, which the ChunkedWriteHandler writes only while the socket is writable.
+            transfer = ctx.write(tls ? newChunkedFile(file, slice.offset(), slice.size())
+                    : new DefaultFileRegion(file, slice.offset(), slice.size()), promise);
         } else {
             ctx.write(HftpResponses.ok(), ctx.voidPromise());
             ChunkedNioFile source = newChunkedFile(file, slice.offset(), slice.size());
@@ -177,11 +185,27 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
      * shut down (FIN after all queued bytes), later requests are read and ignored, and the connection closes
      * when the client closes its side or after {@value #LINGER_SECONDS} s.
      */
-    private static void lingeringClose(ChannelHandlerContext ctx) {
+    private void lingeringClose(ChannelHandlerContext ctx) {
         if (!(ctx.channel() instanceof DuplexChannel duplex) || !duplex.isActive()) {
             ctx.close();
             return;
         }
+        SslHandler ssl = tls ? ctx.pipeline().get(SslHandler.class) : null;
+        if (ssl == null) {
+            shutdownOutputAndLinger(ctx, duplex);
+            return;
+        }
+        // TLS ends the stream with close_notify first, so the client can tell the end from a truncation.
+        ssl.closeOutbound().addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                shutdownOutputAndLinger(ctx, duplex);
+            } else {
+                ctx.close();
+            }
+        });
+    }
+
+    private static void shutdownOutputAndLinger(ChannelHandlerContext ctx, DuplexChannel duplex) {
         duplex.shutdownOutput().addListener((ChannelFuture f) -> {
             if (!f.isSuccess() || duplex.isInputShutdown()) {
                 // Nothing more can come from the client (or go to it): close now.
@@ -193,6 +217,16 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         });
     }
 
+    /** Whether TLS failed (the SslHandler wraps its SSLException in a DecoderException). */
+    private static boolean isTlsFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
@@ -201,8 +235,9 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            // The client reset or left: that costs one line at DEBUG, nothing more.
+        if (cause instanceof IOException || isTlsFailure(cause)) {
+            // The client reset or left, or spoke bad TLS (or no TLS): one line at DEBUG, nothing more, since
+            // any client on the network can cause it.
             logger.debug("{} connection error: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
             return;

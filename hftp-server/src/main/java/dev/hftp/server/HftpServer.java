@@ -26,12 +26,13 @@ public final class HftpServer implements AutoCloseable {
     private final Path directory;
     private final HftpTransport transport;
     private final Duration shutdownGrace;
+    private final boolean tls;
     /** Null when the server exports no metrics. */
     private final MetricsEndpoint metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     HftpServer(Channel channel, EventLoopGroup group, ChannelGroup connections, HftpConnectionHandler connectionHandler,
-               Path directory, HftpTransport transport, Duration shutdownGrace, MetricsEndpoint metrics) {
+               Path directory, HftpTransport transport, Duration shutdownGrace, boolean tls, MetricsEndpoint metrics) {
         this.channel = channel;
         this.group = group;
         this.connections = connections;
@@ -39,7 +40,13 @@ public final class HftpServer implements AutoCloseable {
         this.directory = directory;
         this.transport = transport;
         this.shutdownGrace = shutdownGrace;
+        this.tls = tls;
         this.metrics = metrics;
+    }
+
+    /** Whether the connections are TLS (see {@link HftpServerBootstrap#tls(Path, Path)}). */
+    public boolean isTls() {
+        return tls;
     }
 
     /** The address the server listens on, with the port actually bound. */

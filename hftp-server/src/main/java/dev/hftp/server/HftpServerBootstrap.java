@@ -11,6 +11,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.internal.ObjectUtil;
 
@@ -57,8 +58,14 @@ public final class HftpServerBootstrap {
     /** How long {@link HftpServer#close()} lets transfers in flight finish. */
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
+    /** How long a client has to complete its TLS handshake (Netty's default, 10 s). */
+    public static final Duration DEFAULT_TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
     /** The per-connection limits, as the pipeline needs them. */
     record Limits(int maxLineLength, int chunkSize, int maxPendingRequests, long idleTimeoutMillis) { }
+
+    /** TLS as the pipeline needs it: the context and how long a handshake may take. */
+    record Tls(SslContext context, long handshakeTimeoutMillis) { }
 
     private Path directory = DEFAULT_DIRECTORY;
     private String address = DEFAULT_ADDRESS;
@@ -76,6 +83,10 @@ public final class HftpServerBootstrap {
     private Integer metricsPort;
     /** Null: the HFTP address. */
     private String metricsAddress;
+    private Path tlsCertChain;
+    private Path tlsKey;
+    private SslContext sslContext;
+    private Duration tlsHandshakeTimeout = DEFAULT_TLS_HANDSHAKE_TIMEOUT;
 
     /** The directory to serve (default {@code testdata}); it must exist when the server starts. */
     public HftpServerBootstrap directory(Path directory) {
@@ -187,14 +198,51 @@ public final class HftpServerBootstrap {
     }
 
     /**
+     * Serves TLS only (from the first byte: plaintext clients are refused) with the certificate chain of
+     * {@code certChainPem} (the server's certificate first, then its intermediates) and the unencrypted PKCS#8
+     * key of {@code keyPem}; TLS 1.3 and 1.2. The files are read by {@link #start()}: a renewed certificate
+     * takes effect when the server is started again.
+     */
+    public HftpServerBootstrap tls(Path certChainPem, Path keyPem) {
+        this.tlsCertChain = Objects.requireNonNull(certChainPem, "certChainPem");
+        this.tlsKey = Objects.requireNonNull(keyPem, "keyPem");
+        this.sslContext = null;
+        return this;
+    }
+
+    /** Serves TLS only, with a server context the application built (its own key store, provider, ciphers). */
+    public HftpServerBootstrap tls(SslContext serverContext) {
+        Objects.requireNonNull(serverContext, "serverContext");
+        if (!serverContext.isServer()) {
+            throw new IllegalArgumentException("serverContext: a client context (expected: SslContextBuilder.forServer)");
+        }
+        this.sslContext = serverContext;
+        this.tlsCertChain = null;
+        this.tlsKey = null;
+        return this;
+    }
+
+    /** How long a TLS client has to complete its handshake before it is closed (default 10 s); zero never. */
+    public HftpServerBootstrap tlsHandshakeTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("tlsHandshakeTimeout: " + timeout + " (expected: >= 0)");
+        }
+        this.tlsHandshakeTimeout = timeout;
+        return this;
+    }
+
+    /**
      * Binds and returns the running server once it is listening.
      *
      * @throws java.nio.file.NoSuchFileException if the directory does not exist
      * @throws java.nio.file.NotDirectoryException if it is not a directory
      * @throws BindException if the address cannot be bound (e.g. the port is in use)
+     * @throws IOException {@code cannot load TLS key FILE: ...} (or certificate) if a TLS file is missing,
+     *         unreadable, of an unsupported format, or the key is not the certificate's
      */
     public HftpServer start() throws IOException {
         FileStore store = new FileStore(directory);
+        Tls tls = tls();
         HftpTransport chosen = transport != null ? transport : HftpTransport.best();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, chosen.ioHandlerFactory());
         ChannelGroup channels = new DefaultChannelGroup("hftp-connections", GlobalEventExecutor.INSTANCE);
@@ -221,14 +269,14 @@ public final class HftpServerBootstrap {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(writeBufferHigh / 2, writeBufferHigh))
-                    .childHandler(new HftpServerInitializer(store, connections, limits, metrics));
+                    .childHandler(new HftpServerInitializer(store, connections, limits, tls, metrics));
             ChannelFuture bind = bootstrap.bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
             if (!bind.isSuccess()) {
                 throw cannotListen(bind.cause());
             }
             started = true;
             return new HftpServer(bind.channel(), group, channels, connections, store.root(), chosen, shutdownGrace,
-                    endpoint);
+                    tls != null, endpoint);
         } finally {
             if (!started) {
                 if (endpoint != null) {
@@ -237,6 +285,15 @@ public final class HftpServerBootstrap {
                 group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
             }
         }
+    }
+
+    /** The TLS of the connections, loaded from the files now; null for plaintext. */
+    private Tls tls() throws IOException {
+        SslContext context = sslContext;
+        if (context == null && tlsCertChain != null) {
+            context = TlsFiles.serverContext(tlsCertChain, tlsKey);
+        }
+        return context == null ? null : new Tls(context, tlsHandshakeTimeout.toMillis());
     }
 
     /** A failed bind as a {@link BindException}, as Java's own sockets report it; native transports do not. */

@@ -6,15 +6,20 @@ import dev.hftp.codec.HftpResponseEncoder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds the pipeline of each connection: connection limits, line framing, request decoding, response
- * encoding, slice streaming, flow control, then the business logic last, since outbound writes travel
- * toward the head.
+ * Builds the pipeline of each connection: TLS if configured, connection limits, line framing, request
+ * decoding, response encoding, slice streaming, flow control, then the business logic last, since outbound
+ * writes travel toward the head.
+ *
+ * <p>The {@link SslHandler} comes first, nearest the socket, so that every handler after it sees plaintext
+ * and every close from them sends TLS's close_notify. A connection over the limit is still closed at once:
+ * the server has not started its handshake, so the close only emits one alert record.
  */
 final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -25,20 +30,29 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     private final FileStore store;
     private final HftpConnectionHandler connections;
     private final HftpServerBootstrap.Limits limits;
+    /** Null for plaintext. */
+    private final HftpServerBootstrap.Tls tls;
     /** Null when the server exports no metrics. */
     private final ServerMetrics metrics;
 
     HftpServerInitializer(FileStore store, HftpConnectionHandler connections, HftpServerBootstrap.Limits limits,
-                          ServerMetrics metrics) {
+                          HftpServerBootstrap.Tls tls, ServerMetrics metrics) {
         this.store = store;
         this.connections = connections;
         this.limits = limits;
+        this.tls = tls;
         this.metrics = metrics;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (tls != null) {
+            SslHandler ssl = tls.context().newHandler(ch.alloc());
+            // A client that never finishes its handshake is closed after this, whatever the idle timeout.
+            ssl.setHandshakeTimeoutMillis(tls.handshakeTimeoutMillis());
+            p.addLast("ssl", ssl);
+        }
         if (limits.idleTimeoutMillis() > 0) {
             // Output that makes progress counts as activity: a slow reader of a long slice is not idle.
             p.addLast("idle", new IdleStateHandler(true, 0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
@@ -50,6 +64,7 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("responseEncoder", RESPONSE_ENCODER);
         p.addLast("chunkedWriter", new ChunkedWriteHandler());
         p.addLast("backpressure", new HftpBackpressureHandler(lineDecoder, limits.maxPendingRequests()));
-        p.addLast("handler", new HftpHandler(store, limits.chunkSize(), metrics));
+        // Decided once per connection: a FileRegion bypasses the SslHandler, so TLS streams raw slices in chunks.
+        p.addLast("handler", new HftpHandler(store, limits.chunkSize(), tls != null, metrics));
     }
 }

@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:stopped by a signal (SIGINT, SIGTERM)",
-            "1:could not start (directory missing, address in use, ...)",
+            "1:could not start (directory missing, address in use, TLS certificate or key unusable, ...)",
             "2:invalid command line"})
 public final class HftpServerMain implements Callable<Integer> {
 
@@ -88,6 +88,15 @@ public final class HftpServerMain implements Callable<Integer> {
     @Option(names = "--metrics-address", paramLabel = "ADDR",
             description = "Address of the metrics endpoint, e.g. 127.0.0.1 (default: the --address).")
     private String metricsAddress;
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve TLS only (TLS 1.3 and 1.2), with this PEM certificate chain: the server's "
+                    + "certificate first, then its intermediates. Needs --tls-key.")
+    private Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The private key of --tls-cert: unencrypted PKCS#8 PEM ('BEGIN PRIVATE KEY'); convert "
+                    + "others with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY8.")
+    private Path tlsKey;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Settings from a properties file (port=19500, ...) or a YAML one (FILE.yaml: port: 19500). Precedence: "
@@ -197,6 +206,9 @@ public final class HftpServerMain implements Callable<Integer> {
             if (metricsAddress != null) {
                 bootstrap.metricsAddress(metricsAddress);
             }
+            if (tlsCert != null) {
+                bootstrap.tls(tlsCert, tlsKey);
+            }
             server = bootstrap.start();
         } catch (NoSuchFileException e) {
             err.println("hftp-server: directory not found: " + directory);
@@ -214,7 +226,8 @@ public final class HftpServerMain implements Callable<Integer> {
         stopOnSignals(server);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "hftp-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        out.println("Serving " + server.directory() + " on " + address + ":" + server.port());
+        out.println("Serving " + server.directory() + " on " + address + ":" + server.port()
+                + (server.isTls() ? " over TLS" : ""));
         if (server.metricsAddress() != null) {
             out.println("Metrics at http://" + (metricsAddress != null ? metricsAddress : address) + ":"
                     + server.metricsAddress().getPort() + MetricsHttpHandler.PATH);
@@ -258,6 +271,10 @@ public final class HftpServerMain implements Callable<Integer> {
         if (idleTimeoutSeconds < 0 || shutdownGraceSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Invalid value: --idle-timeout and --shutdown-grace must be >= 0");
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tls-cert and --tls-key go together: give both (TLS) or neither (plaintext)");
         }
         if (ioThreads < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),

@@ -50,7 +50,7 @@ class AccessLogTest {
     void setUp() throws IOException {
         Files.writeString(root.resolve("archivo.txt"), "!Que calor que hace hoy, pinta una birra!");
         channel = new EmbeddedChannel(new HftpResponseEncoder(), new ChunkedWriteHandler(),
-                new HftpBackpressureHandler(new HftpLineDecoder(), 64), new HftpHandler(new FileStore(root), 48 * 1024, null));
+                new HftpBackpressureHandler(new HftpLineDecoder(), 64), new HftpHandler(new FileStore(root), 48 * 1024, false, null));
         capture = new Capture();
         capture.start();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);

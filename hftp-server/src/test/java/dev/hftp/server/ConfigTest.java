@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,8 +39,8 @@ class ConfigTest {
         assertEquals(0, run(Map.of(), "--print-config"));
         assertEquals(String.join("\n", "address=0.0.0.0", "port=19500", "datadir=testdata", "max-line-length=65536",
                 "max-connections=10000", "idle-timeout=300", "max-pending-requests=64", "write-buffer=262144",
-                "shutdown-grace=10", "transport=nio", "io-threads=0", "metrics-port=", "metrics-address=") + "\n",
-                out.toString().replace("\r", ""));
+                "shutdown-grace=10", "transport=nio", "io-threads=0", "metrics-port=", "metrics-address=",
+                "tls-cert=", "tls-key=") + "\n", out.toString().replace("\r", ""));
     }
 
     @Test
@@ -139,5 +140,45 @@ class ConfigTest {
         assertEquals(2, run(Map.of("HFTP_PORT", "abc"), "--print-config"));
         assertTrue(err.toString().contains("abc"), err.toString());
         assertEquals(2, run(Map.of("HFTP_PORT", "70000"), "--print-config"));
+    }
+    @Test
+    void shouldTakeTlsFilesFromTheEnvironmentAndTheFile() throws IOException {
+        Path config = file("tls-key=/etc/hftp/key.pem\n");
+        assertEquals(0, run(Map.of("HFTP_TLS_CERT", "/etc/hftp/cert.pem"), "--config", config.toString(),
+                "--print-config"));
+        String printed = out.toString();
+        assertTrue(printed.contains("tls-cert=/etc/hftp/cert.pem\n"), printed);
+        assertTrue(printed.contains("tls-key=/etc/hftp/key.pem\n"), printed);
+    }
+
+    @Test
+    void shouldReadPrintedEmptyTlsSettingsAsPlaintext() throws IOException {
+        assertEquals(0, run(Map.of(), "--print-config"));
+        Path printed = file(out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run(Map.of("HFTP_TLS_KEY", ""), "--config", printed.toString(), "--print-config"));
+        assertTrue(out.toString().contains("tls-cert=\ntls-key=\n"), out.toString());
+    }
+
+    @Test
+    void shouldRefuseTlsCertWithoutKeyAsUsageError() {
+        assertEquals(2, run(Map.of(), "--tls-cert", "cert.pem", "--print-config"));
+        assertTrue(err.toString().contains("--tls-cert and --tls-key go together"), err.toString());
+    }
+
+    @Test
+    void shouldRefuseTlsKeyFromTheEnvironmentWithoutCertAsUsageError() {
+        assertEquals(2, run(Map.of("HFTP_TLS_KEY", "key.pem"), "--print-config"));
+        assertTrue(err.toString().contains("--tls-cert and --tls-key go together"), err.toString());
+    }
+
+    @Test
+    void shouldExitOneWithOneLineForAMissingKeyFile() throws IOException {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "");
+        Path key = dir.resolve("missing-key.pem");
+        assertEquals(1, run(Map.of(), "-d", dir.toString(), "-a", "127.0.0.1", "-p", "0",
+                "--tls-cert", cert.toString(), "--tls-key", key.toString()));
+        assertTrue(err.toString().startsWith("hftp-server: cannot load TLS "), err.toString());
+        assertFalse(err.toString().contains("Exception"), err.toString());
     }
 }

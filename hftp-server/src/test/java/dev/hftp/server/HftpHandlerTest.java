@@ -5,15 +5,22 @@ import dev.hftp.codec.HftpRequest;
 import dev.hftp.codec.HftpLineDecoder;
 import dev.hftp.codec.HftpResponseEncoder;
 import dev.hftp.codec.HftpStatus;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -23,7 +30,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -60,7 +69,7 @@ class HftpHandlerTest {
 
     private EmbeddedChannel newChannel(int chunkSize) throws IOException {
         return new EmbeddedChannel(new HftpResponseEncoder(), new ChunkedWriteHandler(), new HftpBackpressureHandler(new HftpLineDecoder(), 64),
-                new HftpHandler(new FileStore(root), chunkSize, null));
+                new HftpHandler(new FileStore(root), chunkSize, false, null));
     }
 
     /** Writes the requests as one read, and returns all that was written back, one char per byte. */
@@ -429,5 +438,78 @@ class HftpHandlerTest {
         channel.pipeline().fireChannelRead(slice("big.bin", 1, 1));
         channel.pipeline().fireChannelRead(rawSlice("big.bin", 2, 2));
         assertEquals(1, openDescriptorsOf(root.resolve("big.bin")));
+    }
+    // ---- raw slices under TLS --------------------------------------------------------------------------
+
+    /** A handler of a TLS connection, without the ChunkedWriteHandler: the slice's message is seen as written. */
+    private EmbeddedChannel newTlsChannelWithoutChunking() throws IOException {
+        return new EmbeddedChannel(new HftpResponseEncoder(), new HftpHandler(new FileStore(root), CHUNK, true, null));
+    }
+
+    /** Reads the buffers written before the body of a slice, as text, and returns the body's message. */
+    private static Object readUpToSliceBody(EmbeddedChannel channel, StringBuilder head) {
+        Object message;
+        while ((message = channel.readOutbound()) instanceof ByteBuf buf) {
+            head.append(buf.toString(StandardCharsets.ISO_8859_1));
+            buf.release();
+        }
+        return message;
+    }
+
+    @Test
+    void shouldWriteRawSliceAsFileRegionInPlaintext() throws IOException {
+        EmbeddedChannel plain = new EmbeddedChannel(new HftpResponseEncoder(),
+                new HftpHandler(new FileStore(root), CHUNK, false, null));
+        try {
+            plain.writeInbound(rawSlice("big.bin", 1, 100));
+            Object body = readUpToSliceBody(plain, new StringBuilder());
+            try {
+                assertInstanceOf(FileRegion.class, body, "zero-copy in plaintext");
+            } finally {
+                ReferenceCountUtil.release(body);
+            }
+        } finally {
+            plain.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldWriteRawSliceAsChunkedFileUnderTls() throws Exception {
+        EmbeddedChannel tls = newTlsChannelWithoutChunking();
+        try {
+            tls.writeInbound(rawSlice("big.bin", 1, big.length - 2));
+            StringBuilder head = new StringBuilder();
+            Object body = readUpToSliceBody(tls, head);
+            assertEquals("0 OK\r\nContent-Length: " + (big.length - 2) + "\r\n\r\n", head.toString());
+            ChunkedNioFile file = assertInstanceOf(ChunkedNioFile.class, body,
+                    "a FileRegion would bypass the SslHandler");
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try {
+                while (!file.isEndOfInput()) {
+                    ByteBuf chunk = file.readChunk(ByteBufAllocator.DEFAULT);
+                    assertTrue(chunk.readableBytes() <= CHUNK, "chunks of the configured size");
+                    byte[] copy = new byte[chunk.readableBytes()];
+                    chunk.readBytes(copy);
+                    chunk.release();
+                    bytes.writeBytes(copy);
+                }
+            } finally {
+                file.close();
+            }
+            assertArrayEquals(Arrays.copyOfRange(big, 1, big.length - 1), bytes.toByteArray());
+        } finally {
+            tls.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldSendTheSameRawSliceBytesUnderTlsThroughTheChunkedWriter() throws IOException {
+        channel.finishAndReleaseAll();
+        channel = new EmbeddedChannel(new HftpResponseEncoder(), new ChunkedWriteHandler(),
+                new HftpBackpressureHandler(new HftpLineDecoder(), 64), new HftpHandler(new FileStore(root), CHUNK, true, null));
+        String expected = "0 OK\r\nContent-Length: " + big.length + "\r\n\r\n"
+                + new String(big, StandardCharsets.ISO_8859_1) + "0 OK\r\n" + CONTENT.length() + "\r\n";
+        assertEquals(expected, exchange(rawSlice("big.bin", 0, big.length), new HftpRequest.GetMetadata("archivo.txt")));
+        assertEquals(0, openDescriptorsOf(root.resolve("big.bin")));
     }
 }

@@ -3,12 +3,20 @@ package dev.hftp.server;
 import dev.hftp.codec.HftpCommandDecoder;
 import dev.hftp.codec.HftpLineDecoder;
 import dev.hftp.codec.HftpResponseEncoder;
+import dev.hftp.codec.testing.TestCertificate;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +53,7 @@ class HftpServerInitializerTest {
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         initializer = new HftpServerInitializer(new FileStore(root), connections,
-                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), null);
+                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), null, null);
         channel = new EmbeddedSocketChannel(initializer);
     }
 
@@ -169,5 +177,101 @@ class HftpServerInitializerTest {
     void shouldAnswerBadEolAndCloseForOverlongLineWithStrayCarriageReturnAndLoneLineFeed() {
         assertEquals("100 BAD EOL\r\n", send("get_metadata " + "a".repeat(300) + "\rb\n"));
         assertFalse(channel.isOpen());
+    }
+    // ---- TLS ------------------------------------------------------------------------------------------
+
+    @TempDir
+    static Path certificates;
+
+    private static TestCertificate certificate;
+
+    @BeforeAll
+    static void generateCertificate() throws Exception {
+        certificate = TestCertificate.generate(certificates, "server", "localhost", "dns:localhost", "EC");
+    }
+
+    private EmbeddedSocketChannel tlsChannel() throws Exception {
+        SslContext context = TlsFiles.serverContext(certificate.certPem(), certificate.keyPem());
+        HftpConnectionHandler connections = new HftpConnectionHandler(100,
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), connections,
+                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), new HftpServerBootstrap.Tls(context, 10_000), null));
+    }
+
+    /** Moves the bytes each side wrote to the other until neither has more. */
+    private static void shuttle(EmbeddedChannel client, EmbeddedChannel server) {
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            ByteBuf bytes;
+            while ((bytes = client.readOutbound()) != null) {
+                server.writeInbound(bytes);
+                moved = true;
+            }
+            while ((bytes = server.readOutbound()) != null) {
+                client.writeInbound(bytes);
+                moved = true;
+            }
+            client.runPendingTasks();
+            server.runPendingTasks();
+        }
+    }
+
+    private static String readDecrypted(EmbeddedChannel client) {
+        StringBuilder text = new StringBuilder();
+        ByteBuf bytes;
+        while ((bytes = client.readInbound()) != null) {
+            text.append(bytes.toString(StandardCharsets.ISO_8859_1));
+            bytes.release();
+        }
+        return text.toString();
+    }
+
+    @Test
+    void shouldPutSslHandlerFirstWhenTlsIsConfigured() throws Exception {
+        EmbeddedSocketChannel tls = tlsChannel();
+        try {
+            assertEquals(List.of(SslHandler.class, HftpConnectionHandler.class, HftpLineDecoder.class,
+                    HftpCommandDecoder.class, HftpResponseEncoder.class, ChunkedWriteHandler.class,
+                    HftpBackpressureHandler.class, HftpHandler.class), handlerTypes(tls));
+            assertEquals(10_000, tls.pipeline().get(SslHandler.class).getHandshakeTimeoutMillis());
+        } finally {
+            tls.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldAnswerATlsClientWithTheSameBytesAsAPlaintextOne() throws Exception {
+        String requests = "get_file_listing\r\nget_metadata archivo.txt\r\nget_slice archivo.txt 5 20 raw\r\n"
+                + "get_slice archivo.txt 5 20\r\nnope\r\n";
+        String plaintext = send(requests);
+        EmbeddedSocketChannel server = tlsChannel();
+        SslContext clientContext = SslContextBuilder.forClient()
+                .trustManager(certificate.certPem().toFile()).build();
+        EmbeddedChannel client = new EmbeddedChannel(clientContext.newHandler(ByteBufAllocator.DEFAULT, "localhost", 1));
+        try {
+            shuttle(client, server);
+            assertTrue(client.pipeline().get(SslHandler.class).handshakeFuture().isSuccess(), "handshake");
+            client.writeOutbound(Unpooled.copiedBuffer(requests, StandardCharsets.ISO_8859_1));
+            shuttle(client, server);
+            assertEquals(plaintext, readDecrypted(client));
+            assertTrue(server.isOpen());
+        } finally {
+            client.finishAndReleaseAll();
+            server.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldCloseAPlaintextClientOfATlsPipelineWithoutAnAnswer() throws Exception {
+        EmbeddedSocketChannel server = tlsChannel();
+        try {
+            server.writeInbound(Unpooled.copiedBuffer("get_file_listing\r\n", StandardCharsets.US_ASCII));
+            server.runPendingTasks();
+            assertFalse(Wire.drain(server).contains("0 OK"));
+            assertFalse(server.isOpen());
+        } finally {
+            server.finishAndReleaseAll();
+        }
     }
 }

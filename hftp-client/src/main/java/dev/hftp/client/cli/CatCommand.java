@@ -2,6 +2,7 @@ package dev.hftp.client.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -12,6 +13,9 @@ import java.util.concurrent.Callable;
 @Command(name = "cat", description = "Writes the bytes of a served file to stdout (raw slices, no decoding).")
 final class CatCommand implements Callable<Integer> {
 
+    @ParentCommand
+    private HftpCli cli;
+
     @Mixin
     private ServerFile file;
 
@@ -19,7 +23,7 @@ final class CatCommand implements Callable<Integer> {
     public Integer call() throws CliFailure, InterruptedException {
         // Straight to file descriptor 1: System.out would buffer, and encode nothing useful for bytes.
         FailureRecordingChannel stdout = new FailureRecordingChannel(new FileOutputStream(FileDescriptor.out).getChannel());
-        try (Session session = Session.open(file.server)) {
+        try (Session session = Session.open(file.server, cli.tls())) {
             long size = session.await(session.client().size(file.name), file.name);
             try {
                 session.await(session.client().slice(file.name, 0, size, stdout, true, null), file.name);

@@ -1,5 +1,6 @@
 package dev.hftp.client.cli;
 
+import dev.hftp.client.HftpClientTls;
 import dev.hftp.codec.HftpException;
 
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Why a command failed: the one line {@code hftp} prints on stderr (after {@code "hftp: "}) and its exit
@@ -37,6 +40,18 @@ final class CliFailure extends Exception {
     /** {@code cannot connect to HOST:PORT: Connection refused}. */
     static CliFailure cannotConnect(ServerAddress server, IOException e) {
         return new CliFailure(ExitCodes.CONNECTION, "cannot connect to " + server + ": " + reason(e));
+    }
+
+    /**
+     * {@code TLS handshake with HOST:PORT failed: REASON}, the client's message as it is (its causes are the
+     * JDK's), and what to try when the certificate was the reason.
+     */
+    static CliFailure tlsFailed(ServerAddress server, SSLHandshakeException e, HftpClientTls tls) {
+        String message = e.getMessage();
+        if (tls != null && tls.verifiesServer() && message.contains("certificate rejected")) {
+            message += " (a self-signed or private-CA server: --tls-ca CERT.pem trusts it; --insecure skips the check)";
+        }
+        return new CliFailure(ExitCodes.CONNECTION, message);
     }
 
     /** {@code connection to HOST:PORT lost: ...}. */

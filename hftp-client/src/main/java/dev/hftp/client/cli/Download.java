@@ -1,5 +1,7 @@
 package dev.hftp.client.cli;
 
+import dev.hftp.client.HftpClientTls;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
@@ -25,6 +27,8 @@ final class Download {
     static final long MIN_RANGE_BYTES = 1 << 20;
 
     private final ServerAddress server;
+    /** Null for plaintext. */
+    private final HftpClientTls tls;
     private final String name;
     private final Path target;
     private final int connections;
@@ -33,9 +37,10 @@ final class Download {
     private final Progress.Style progressStyle;
     private final PrintStream progressOut;
 
-    Download(ServerAddress server, String name, Path target, int connections, boolean resume, boolean raw,
-             Progress.Style progressStyle, PrintStream progressOut) {
+    Download(ServerAddress server, HftpClientTls tls, String name, Path target, int connections, boolean resume,
+             boolean raw, Progress.Style progressStyle, PrintStream progressOut) {
         this.server = Objects.requireNonNull(server, "server");
+        this.tls = tls;
         this.name = Objects.requireNonNull(name, "name");
         this.target = Objects.requireNonNull(target, "target");
         if (connections < 1) {
@@ -51,7 +56,7 @@ final class Download {
     /** Downloads; returns the size of the file. */
     long run() throws CliFailure, InterruptedException {
         PartFiles parts = new PartFiles(target);
-        try (Session first = Session.open(server)) {
+        try (Session first = Session.open(server, tls)) {
             long size = first.await(first.client().size(name), name);
             List<ByteRange> ranges = local(target, () -> parts.plan(size, connections, MIN_RANGE_BYTES, resume));
             long[] existing = new long[ranges.size()];
@@ -140,7 +145,7 @@ final class Download {
             try {
                 for (int i = 0; i < ranges.size(); i++) {
                     if (existing[i] < ranges.get(i).length()) {
-                        start(i, sessions.isEmpty() ? first : Session.open(server));
+                        start(i, sessions.isEmpty() ? first : Session.open(server, tls));
                     }
                 }
                 awaitAll();

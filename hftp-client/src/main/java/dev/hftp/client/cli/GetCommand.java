@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -13,6 +14,9 @@ import java.util.concurrent.Callable;
         description = {"Downloads a served file, over several connections at once with -j.",
             "Progress goes to stderr: a bar on a terminal, else a line a second."})
 final class GetCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private HftpCli cli;
 
     @Mixin
     private ServerFile file;
@@ -47,7 +51,8 @@ final class GetCommand implements Callable<Integer> {
                     "Invalid value for option '--connections': " + connections + " (expected: 1-64)");
         }
         Path target = output != null ? output : Path.of(file.name);
-        new Download(file.server, file.name, target, connections, resume, raw, Progress.Style.detect(quiet), System.err).run();
+        new Download(file.server, cli.tls(), file.name, target, connections, resume, raw, Progress.Style.detect(quiet),
+                System.err).run();
         return ExitCodes.OK;
     }
 }

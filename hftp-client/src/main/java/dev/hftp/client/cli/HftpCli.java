@@ -1,5 +1,6 @@
 package dev.hftp.client.cli;
 
+import dev.hftp.client.HftpClientTls;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,14 @@ public final class HftpCli implements Runnable {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    private TlsOptions tlsOptions;
+
+    /** The TLS of every connection of the command, or null for plaintext. */
+    HftpClientTls tls() throws CliFailure {
+        return tlsOptions.clientTls();
+    }
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

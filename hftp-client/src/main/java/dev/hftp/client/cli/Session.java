@@ -1,6 +1,7 @@
 package dev.hftp.client.cli;
 
 import dev.hftp.client.HftpClient;
+import dev.hftp.client.HftpClientTls;
 import dev.hftp.codec.HftpException;
 
 import java.io.IOException;
@@ -8,6 +9,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * One connection of a command, which turns the client's failures into {@link CliFailure}s: the command
@@ -23,11 +26,13 @@ final class Session implements AutoCloseable {
         this.client = client;
     }
 
-    /** Connects, or fails with exit code 3. */
-    static Session open(ServerAddress server) throws CliFailure {
+    /** Connects, over TLS unless {@code tls} is null, or fails with exit code 3. */
+    static Session open(ServerAddress server, HftpClientTls tls) throws CliFailure {
         Objects.requireNonNull(server, "server");
         try {
-            return new Session(server, HftpClient.connect(server.host(), server.port()));
+            return new Session(server, HftpClient.connect(server.host(), server.port(), tls));
+        } catch (SSLHandshakeException e) {
+            throw CliFailure.tlsFailed(server, e, tls);
         } catch (IOException e) {
             throw CliFailure.cannotConnect(server, e);
         }

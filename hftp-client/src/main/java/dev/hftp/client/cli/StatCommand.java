@@ -2,6 +2,7 @@ package dev.hftp.client.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
 
@@ -9,12 +10,15 @@ import java.util.concurrent.Callable;
 @Command(name = "stat", description = "Prints the size of a served file, in bytes.")
 final class StatCommand implements Callable<Integer> {
 
+    @ParentCommand
+    private HftpCli cli;
+
     @Mixin
     private ServerFile file;
 
     @Override
     public Integer call() throws CliFailure, InterruptedException {
-        try (Session session = Session.open(file.server)) {
+        try (Session session = Session.open(file.server, cli.tls())) {
             long size = session.await(session.client().size(file.name), file.name);
             System.out.println(size);
         }
