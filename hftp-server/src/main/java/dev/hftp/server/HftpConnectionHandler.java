@@ -58,7 +58,7 @@ final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (ctx.channel().attr(COUNTED).getAndSet(null) != null) {
             open.decrementAndGet();
-            logger.debug("{} disconnected", ctx.channel().remoteAddress());
+            logger.debug("{} disconnected", ClientAddress.of(ctx.channel()));
             ctx.fireChannelInactive();
         }
     }
@@ -75,7 +75,7 @@ final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
                 // closed at the next event.
                 return;
             }
-            logger.debug("{} idle too long, closing", ctx.channel().remoteAddress());
+            logger.debug("{} idle too long, closing", ClientAddress.of(ctx.channel()));
             ctx.close();
             return;
         }

@@ -128,7 +128,7 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     private static ChannelFutureListener accessLog(ChannelHandlerContext ctx, HftpRequest request, HftpStatus status,
                                                    long bytes, long start) {
         return start == NOT_LOGGED ? null
-                : AccessLog.onWritten(ctx.channel().remoteAddress(), request, status, bytes, start);
+                : AccessLog.onWritten(ClientAddress.of(ctx.channel()), request, status, bytes, start);
     }
 
     private static void write(ChannelHandlerContext ctx, Object reply, ChannelFutureListener log) {
@@ -151,7 +151,7 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         return (ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 // The reply cannot be completed (the file shrank, or the client left): end the connection.
-                logger.debug("{} transfer ended early: {}", ctx.channel().remoteAddress(), f.cause().toString());
+                logger.debug("{} transfer ended early: {}", ClientAddress.of(ctx.channel()), f.cause().toString());
                 ctx.close();
             }
         };
@@ -160,7 +160,7 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     private void answerError(ChannelHandlerContext ctx, HftpStatus status, String reason, HftpRequest request,
                              long start) {
         if (status == HftpStatus.INTERNAL_ERROR) {
-            logger.warn("{} internal error: {}", ctx.channel().remoteAddress(), reason);
+            logger.warn("{} internal error: {}", ClientAddress.of(ctx.channel()), reason);
         }
         ChannelFutureListener log = log(ctx, request, status, AccessLog.statusBytes(status), start);
         if (status.isFatal()) {
@@ -238,11 +238,11 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         if (cause instanceof IOException || isTlsFailure(cause)) {
             // The client reset or left, or spoke bad TLS (or no TLS): one line at DEBUG, nothing more, since
             // any client on the network can cause it.
-            logger.debug("{} connection error: {}", ctx.channel().remoteAddress(), cause.toString());
+            logger.debug("{} connection error: {}", ClientAddress.of(ctx.channel()), cause.toString());
             ctx.close();
             return;
         }
-        logger.warn("{} unexpected error, closing", ctx.channel().remoteAddress(), cause);
+        logger.warn("{} unexpected error, closing", ClientAddress.of(ctx.channel()), cause);
         if (!closing) {
             closeAfter(ctx, HftpStatus.INTERNAL_ERROR, null);
         }

@@ -87,6 +87,7 @@ public final class HftpServerBootstrap {
     private Path tlsKey;
     private SslContext sslContext;
     private Duration tlsHandshakeTimeout = DEFAULT_TLS_HANDSHAKE_TIMEOUT;
+    private boolean proxyProtocol;
 
     /** The directory to serve (default {@code testdata}); it must exist when the server starts. */
     public HftpServerBootstrap directory(Path directory) {
@@ -180,6 +181,16 @@ public final class HftpServerBootstrap {
     }
 
     /**
+     * Expects every connection to start with a PROXY protocol header (v1 or v2), as HAProxy sends with
+     * {@code send-proxy}, and logs the client address it gives instead of the balancer's (default: off).
+     * Connections without a valid header are closed unanswered, so only the balancer may connect.
+     */
+    public HftpServerBootstrap proxyProtocol(boolean proxyProtocol) {
+        this.proxyProtocol = proxyProtocol;
+        return this;
+    }
+
+    /**
      * Exports Prometheus metrics at {@code http://ADDRESS:PORT/metrics} (default: none); 0 picks a free port,
      * see {@link HftpServer#metricsAddress()}. The address is the HFTP one unless {@link #metricsAddress} says.
      */
@@ -269,7 +280,8 @@ public final class HftpServerBootstrap {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(writeBufferHigh / 2, writeBufferHigh))
-                    .childHandler(new HftpServerInitializer(store, connections, limits, tls, metrics));
+                    .childHandler(new HftpServerInitializer(store, connections, limits, tls, metrics,
+                            proxyProtocol));
             ChannelFuture bind = bootstrap.bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
             if (!bind.isSuccess()) {
                 throw cannotListen(bind.cause());

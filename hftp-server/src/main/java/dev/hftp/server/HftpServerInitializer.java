@@ -6,6 +6,7 @@ import dev.hftp.codec.HftpResponseEncoder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -34,19 +35,27 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     private final HftpServerBootstrap.Tls tls;
     /** Null when the server exports no metrics. */
     private final ServerMetrics metrics;
+    /** Whether each connection starts with a balancer's PROXY protocol header. */
+    private final boolean proxyProtocol;
 
     HftpServerInitializer(FileStore store, HftpConnectionHandler connections, HftpServerBootstrap.Limits limits,
-                          HftpServerBootstrap.Tls tls, ServerMetrics metrics) {
+                          HftpServerBootstrap.Tls tls, ServerMetrics metrics, boolean proxyProtocol) {
         this.store = store;
         this.connections = connections;
         this.limits = limits;
         this.tls = tls;
         this.metrics = metrics;
+        this.proxyProtocol = proxyProtocol;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (proxyProtocol) {
+            // The balancer's header comes before anything else, TLS included; both handlers leave after it.
+            p.addLast("proxyDecoder", new HAProxyMessageDecoder());
+            p.addLast("proxyHandler", ProxyProtocolHandler.INSTANCE);
+        }
         if (tls != null) {
             SslHandler ssl = tls.context().newHandler(ch.alloc());
             // A client that never finishes its handshake is closed after this, whatever the idle timeout.

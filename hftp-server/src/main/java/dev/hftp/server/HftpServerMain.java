@@ -98,9 +98,14 @@ public final class HftpServerMain implements Callable<Integer> {
                     + "others with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY8.")
     private Path tlsKey;
 
+    @Option(names = "--proxy-protocol", arity = "0..1", fallbackValue = "true", paramLabel = "BOOLEAN",
+            description = "Behind a balancer that sends the PROXY protocol (HAProxy send-proxy, v1 or v2): log the "
+                    + "client addresses it gives. Connections without the header are closed (default: false).")
+    private boolean proxyProtocol;
+
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Settings from a properties file (port=19500, ...) or a YAML one (FILE.yaml: port: 19500). Precedence: "
-                    + "command line, then environment (HFTP_PORT, HFTP_MAX_CONNECTIONS, ...), then this file.")
+            description = "Settings from a properties file (port=19500, ...) or a YAML one (FILE.yaml: "
+                    + "port: 19500). Precedence: command line, then environment (HFTP_PORT, HFTP_MAX_CONNECTIONS, ...), then this file.")
     private Path config;
 
     @Option(names = "--print-config",
@@ -206,6 +211,7 @@ public final class HftpServerMain implements Callable<Integer> {
             if (metricsAddress != null) {
                 bootstrap.metricsAddress(metricsAddress);
             }
+            bootstrap.proxyProtocol(proxyProtocol);
             if (tlsCert != null) {
                 bootstrap.tls(tlsCert, tlsKey);
             }

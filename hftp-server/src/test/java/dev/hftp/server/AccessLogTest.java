@@ -124,6 +124,15 @@ class AccessLogTest {
     }
 
     @Test
+    void shouldLogTheClientThatABalancerAnnounced() {
+        ClientAddress.setProxied(channel, new java.net.InetSocketAddress("203.0.113.7", 56324));
+        channel.writeInbound(HftpRequest.HELP);
+        channel.releaseOutbound();
+        assertEquals(1, capture.lines.size());
+        assertTrue(capture.lines.get(0).startsWith("/203.0.113.7:56324 help "), capture.lines.get(0));
+    }
+
+    @Test
     void shouldLogNothingWhenOff() {
         loggerConfig.setLevel(Level.OFF);
         ((LoggerContext) LogManager.getContext(false)).updateLoggers();

@@ -40,7 +40,7 @@ class ConfigTest {
         assertEquals(String.join("\n", "address=0.0.0.0", "port=19500", "datadir=testdata", "max-line-length=65536",
                 "max-connections=10000", "idle-timeout=300", "max-pending-requests=64", "write-buffer=262144",
                 "shutdown-grace=10", "transport=nio", "io-threads=0", "metrics-port=", "metrics-address=",
-                "tls-cert=", "tls-key=") + "\n", out.toString().replace("\r", ""));
+                "tls-cert=", "tls-key=", "proxy-protocol=false") + "\n", out.toString().replace("\r", ""));
     }
 
     @Test

@@ -53,7 +53,7 @@ class HftpServerInitializerTest {
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         initializer = new HftpServerInitializer(new FileStore(root), connections,
-                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), null, null);
+                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), null, null, false);
         channel = new EmbeddedSocketChannel(initializer);
     }
 
@@ -195,7 +195,7 @@ class HftpServerInitializerTest {
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), connections,
-                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), new HftpServerBootstrap.Tls(context, 10_000), null));
+                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), new HftpServerBootstrap.Tls(context, 10_000), null, false));
     }
 
     /** Moves the bytes each side wrote to the other until neither has more. */
