@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 
 import javax.net.ssl.SSLHandshakeException;
@@ -79,6 +80,8 @@ public final class HftpClient implements AutoCloseable {
     public static HftpClient connect(String host, int port, HftpClientTls tls) throws IOException {
         Objects.requireNonNull(host, "host");
         HftpClientHandler handler = new HftpClientHandler();
+        // Kept here, not looked up in the pipeline later: a server that closes at once empties the pipeline.
+        AtomicReference<SslHandler> ssl = new AtomicReference<>();
         Bootstrap bootstrap = new Bootstrap()
                 .group(Shared.GROUP)
                 .channel(NioSocketChannel.class)
@@ -88,7 +91,8 @@ public final class HftpClient implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (tls != null) {
-                            ch.pipeline().addLast("ssl", tls.newHandler(ch.alloc(), host, port));
+                            ssl.set(tls.newHandler(ch.alloc(), host, port));
+                            ch.pipeline().addLast("ssl", ssl.get());
                         }
                         ch.pipeline().addLast("codec", new HftpClientCodec());
                         ch.pipeline().addLast("handler", handler);
@@ -106,14 +110,15 @@ public final class HftpClient implements AutoCloseable {
         }
         Channel channel = connect.channel();
         if (tls != null) {
-            awaitHandshake(channel, host, port);
+            awaitHandshake(channel, ssl.get(), host, port);
         }
         return new HftpClient(channel, handler);
     }
 
     /** Waits for the handshake, bounded by the SslHandler's own timeout (10 s); on failure closes and throws. */
-    private static void awaitHandshake(Channel channel, String host, int port) throws SSLHandshakeException {
-        Future<Channel> handshake = channel.pipeline().get(SslHandler.class).handshakeFuture().awaitUninterruptibly();
+    private static void awaitHandshake(Channel channel, SslHandler ssl, String host, int port)
+            throws SSLHandshakeException {
+        Future<Channel> handshake = ssl.handshakeFuture().awaitUninterruptibly();
         if (handshake.isSuccess()) {
             return;
         }

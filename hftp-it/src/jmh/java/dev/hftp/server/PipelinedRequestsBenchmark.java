@@ -6,8 +6,10 @@ import dev.hftp.codec.HftpResponseEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -56,6 +58,10 @@ public class PipelinedRequestsBenchmark {
     @Param({"unknown", "metadata"})
     public String request;
 
+    /** Whether the handler counts requests for Prometheus, as with {@code --metrics-port}. */
+    @Param({"false", "true"})
+    public boolean metrics;
+
     private Path dir;
     private EmbeddedChannel channel;
     private byte[] batch;
@@ -70,7 +76,8 @@ public class PipelinedRequestsBenchmark {
         HftpLineDecoder lineDecoder = new HftpLineDecoder();
         channel = new EmbeddedChannel(lineDecoder, new HftpCommandDecoder(), new HftpResponseEncoder(),
                 new ChunkedWriteHandler(), new HftpBackpressureHandler(lineDecoder, 64),
-                new HftpHandler(new FileStore(dir), 48 * 1024, false, null));
+                new HftpHandler(new FileStore(dir), 48 * 1024, false, metrics ? new ServerMetrics(
+                        new HftpConnectionHandler(1, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))) : null));
         // As the server's connections do (HftpServerBootstrap).
         channel.config().setAllocator(PooledByteBufAllocator.DEFAULT);
         String line = request.equals("metadata") ? "get_metadata small.txt\r\n" : "PING\r\n";

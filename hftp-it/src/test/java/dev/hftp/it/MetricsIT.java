@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -185,23 +186,30 @@ class MetricsIT {
     }
 
     @Test
-    void aMetricsPortInUseFailsTheStartAndFreesTheHftpPort() throws IOException {
-        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
-            int hftpPort;
-            try (ServerSocket probe = new ServerSocket(0)) {
-                hftpPort = probe.getLocalPort();
-            }
-            HftpServerBootstrap bootstrap = new HftpServerBootstrap().directory(dir).address("127.0.0.1")
-                    .port(hftpPort).metricsPort(taken.getLocalPort());
+    void aMetricsPortInUseFailsTheStart() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            HftpServerBootstrap bootstrap = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0)
+                    .metricsPort(taken.getLocalPort());
             IOException e = assertThrows(IOException.class, bootstrap::start);
             assertInstanceOf(BindException.class, e);
             assertTrue(e.getMessage().contains("metrics"), e.getMessage());
-            // Nothing was left listening on the HFTP port.
-            try (ServerSocket again = new ServerSocket(hftpPort, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
-                assertEquals(hftpPort, again.getLocalPort());
-            } catch (BindException stillBound) {
-                fail("the HFTP port stayed bound after the failed start");
-            }
+        }
+    }
+
+    @Test
+    void anHftpPortInUseFailsTheStartAndClosesTheMetricsEndpoint() throws IOException {
+        int metricsPort;
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            metricsPort = probe.getLocalPort();
+        }
+        HftpServerBootstrap bootstrap = new HftpServerBootstrap().directory(dir).address("127.0.0.1")
+                .port(server.port()).metricsPort(metricsPort);
+        assertThrows(BindException.class, bootstrap::start);
+        // The endpoint had started before the HFTP bind failed: it was closed, its port is free again.
+        try (ServerSocket again = new ServerSocket(metricsPort, 50, InetAddress.getByName("127.0.0.1"))) {
+            assertEquals(metricsPort, again.getLocalPort());
+        } catch (BindException stillBound) {
+            fail("the metrics port stayed bound after the failed start");
         }
     }
 

@@ -31,6 +31,8 @@ final class AccessLog {
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(LOGGER_NAME);
     private static final int OK_LINE = HftpStatus.OK.statusLine().length;
+    /** The length of each status line, by ordinal: sizes are computed for every reply, logged or not. */
+    private static final int[] STATUS_LINES = statusLineLengths();
     private static final int CRLF = 2;
     private static final int CONTENT_LENGTH = "Content-Length: ".length();
 
@@ -50,7 +52,16 @@ final class AccessLog {
     }
 
     static long statusBytes(HftpStatus status) {
-        return status.statusLine().length;
+        return STATUS_LINES[status.ordinal()];
+    }
+
+    private static int[] statusLineLengths() {
+        HftpStatus[] statuses = HftpStatus.values();
+        int[] lengths = new int[statuses.length];
+        for (HftpStatus status : statuses) {
+            lengths[status.ordinal()] = status.statusLine().length;
+        }
+        return lengths;
     }
 
     static long metadataBytes(long size) {
@@ -72,8 +83,13 @@ final class AccessLog {
         return OK_LINE + (size + 2) / 3 * 4 + CRLF;
     }
 
-    private static int digits(long value) {
-        return Long.toString(value).length();
+    /** The decimal digits of {@code value} (not negative), without making its string. */
+    static int digits(long value) {
+        int digits = 1;
+        for (long rest = value / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        return digits;
     }
 
     private static String command(HftpRequest request) {

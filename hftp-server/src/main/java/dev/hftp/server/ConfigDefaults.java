@@ -127,7 +127,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             return null;
         }
         String value = environment.get(environmentVariable(key));
-        if (value == null) {
+        if (value == null || value.isBlank()) {
+            // An empty variable (a placeholder in a unit or compose file) is unset: it must not hide the file's
+            // tls-cert, say, and start the server in plaintext.
             value = file.getProperty(key);
         }
         // An empty value (as --print-config writes for an unset option) means the built-in default.

@@ -191,7 +191,7 @@ public final class FileStore {
         return name.length() <= 64 ? name : name.substring(0, 64) + "...(" + name.length() + " chars)";
     }
 
-    private static void closeQuietly(FileChannel channel) {
+    static void closeQuietly(FileChannel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The life of every connection of one server: counts them, refuses those over the limit (closed at once,
- * logged at WARN), closes those idle too long, and logs each event once at DEBUG, TLS handshakes included. Shared by all the
- * connections of a server.
+ * logged at WARN), closes those idle too long, and logs each event once at DEBUG, TLS handshakes included.
+ * Shared by all the connections of a server.
  */
 @Sharable
 final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
@@ -94,9 +94,10 @@ final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
             String session = ssl == null ? "" : ssl.engine().getSession().getProtocol() + " "
                     + ssl.engine().getSession().getCipherSuite();
-            logger.debug("{} TLS handshake done: {}", ctx.channel().remoteAddress(), session);
+            logger.debug("{} TLS handshake done: {}", ClientAddress.of(ctx.channel()), session);
         } else {
-            logger.debug("{} TLS handshake failed: {}", ctx.channel().remoteAddress(), handshake.cause().toString());
+            logger.debug("{} TLS handshake failed: {}", ClientAddress.of(ctx.channel()),
+                    handshake.cause().toString());
         }
     }
 

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -86,20 +85,21 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
 
     private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice, long start) throws HftpException {
         FileChannel file = store.openSlice(slice.fileName(), slice.offset(), slice.size());
-        // Metrics count the bytes of a transfer as they go, which only a progressive promise reports.
-        ChannelPromise promise = metrics == null ? ctx.newPromise() : ctx.newProgressivePromise();
-        ChannelFuture transfer;
-        if (slice.raw()) {
-            ctx.write(HftpResponses.rawSliceHeader(slice.size()), ctx.voidPromise());
-            // Zero-copy in plaintext, where nothing transforms the bytes; TLS must encrypt them, so it reads the
-            // file in chunks, which the ChunkedWriteHandler writes only while the socket is writable.
-            transfer = ctx.write(tls ? newChunkedFile(file, slice.offset(), slice.size())
-                    : new DefaultFileRegion(file, slice.offset(), slice.size()), promise);
-        } else {
-            ctx.write(HftpResponses.ok(), ctx.voidPromise());
-            ChunkedNioFile source = newChunkedFile(file, slice.offset(), slice.size());
-            transfer = ctx.write(new Base64ChunkedInput(source, slice.size()), promise);
+        Object body;
+        try {
+            // Zero-copy for raw in plaintext, where nothing transforms the bytes; the SslHandler refuses a
+            // FileRegion, so under TLS the file is read in chunks, which the ChunkedWriteHandler writes only
+            // while the socket is writable.
+            body = !slice.raw() ? new Base64ChunkedInput(newChunkedFile(file, slice), slice.size())
+                    : tls ? newChunkedFile(file, slice)
+                    : new DefaultFileRegion(file, slice.offset(), slice.size());
+        } catch (HftpException e) {
+            FileStore.closeQuietly(file);
+            throw e;
         }
+        ctx.write(slice.raw() ? HftpResponses.rawSliceHeader(slice.size()) : HftpResponses.ok(), ctx.voidPromise());
+        // Metrics count the bytes of a transfer as they go, which only a progressive promise reports.
+        ChannelFuture transfer = ctx.write(body, metrics == null ? ctx.newPromise() : ctx.newProgressivePromise());
         transfer.addListener(closeOnFailure(ctx));
         if (metrics != null) {
             metrics.request(slice, HftpStatus.OK);
@@ -139,9 +139,9 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         }
     }
 
-    private ChunkedNioFile newChunkedFile(FileChannel file, long offset, long size) throws HftpException {
+    private ChunkedNioFile newChunkedFile(FileChannel file, HftpRequest.GetSlice slice) throws HftpException {
         try {
-            return new ChunkedNioFile(file, offset, size, chunkSize);
+            return new ChunkedNioFile(file, slice.offset(), slice.size(), chunkSize);
         } catch (IOException e) {
             throw new HftpException(HftpStatus.INTERNAL_ERROR, "cannot read file", e);
         }

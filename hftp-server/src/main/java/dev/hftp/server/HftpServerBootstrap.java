@@ -225,7 +225,8 @@ public final class HftpServerBootstrap {
     public HftpServerBootstrap tls(SslContext serverContext) {
         Objects.requireNonNull(serverContext, "serverContext");
         if (!serverContext.isServer()) {
-            throw new IllegalArgumentException("serverContext: a client context (expected: SslContextBuilder.forServer)");
+            throw new IllegalArgumentException(
+                    "serverContext: a client context (expected: SslContextBuilder.forServer)");
         }
         this.sslContext = serverContext;
         this.tlsCertChain = null;

@@ -73,7 +73,7 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("responseEncoder", RESPONSE_ENCODER);
         p.addLast("chunkedWriter", new ChunkedWriteHandler());
         p.addLast("backpressure", new HftpBackpressureHandler(lineDecoder, limits.maxPendingRequests()));
-        // Decided once per connection: a FileRegion bypasses the SslHandler, so TLS streams raw slices in chunks.
+        // Decided once per connection: the SslHandler refuses a FileRegion, so TLS streams raw slices in chunks.
         p.addLast("handler", new HftpHandler(store, limits.chunkSize(), tls != null, metrics));
     }
 }

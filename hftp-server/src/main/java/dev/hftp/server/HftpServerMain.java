@@ -105,7 +105,8 @@ public final class HftpServerMain implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Settings from a properties file (port=19500, ...) or a YAML one (FILE.yaml: "
-                    + "port: 19500). Precedence: command line, then environment (HFTP_PORT, HFTP_MAX_CONNECTIONS, ...), then this file.")
+                    + "port: 19500). Precedence: command line, then environment (HFTP_PORT, "
+                    + "HFTP_MAX_CONNECTIONS, ...), then this file.")
     private Path config;
 
     @Option(names = "--print-config",

@@ -12,20 +12,32 @@ import io.netty.util.NetUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.ScheduledFuture;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Takes the client's address from the PROXY protocol header (v1 or v2) that a balancer such as HAProxy sends
  * first on each connection, for the logs and the access log, then leaves the pipeline. Follows an
  * {@link HAProxyMessageDecoder}, which removes itself after the header and closes a connection that does not
  * start with one: with the PROXY protocol on, only the balancer may connect. A {@code LOCAL} header (the
- * balancer's own health check) keeps the socket's address.
+ * balancer's own health check) keeps the socket's address. A connection whose header is not complete within
+ * {@value #HEADER_TIMEOUT_SECONDS} s is closed: the decoder cannot tell a short line such as {@code help}
+ * from the start of a header, and would otherwise wait for the idle timeout, or for ever.
  */
 @Sharable
 final class ProxyProtocolHandler extends SimpleChannelInboundHandler<HAProxyMessage> {
 
     static final ProxyProtocolHandler INSTANCE = new ProxyProtocolHandler();
+
+    /** A balancer sends its header with the connection's first bytes; this is ample. */
+    static final int HEADER_TIMEOUT_SECONDS = 10;
+
+    private static final AttributeKey<ScheduledFuture<?>> TIMEOUT =
+            AttributeKey.valueOf(ProxyProtocolHandler.class, "timeout");
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ProxyProtocolHandler.class);
 
@@ -33,7 +45,31 @@ final class ProxyProtocolHandler extends SimpleChannelInboundHandler<HAProxyMess
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.channel().attr(TIMEOUT).set(ctx.executor().schedule(() -> {
+            logger.debug("{} closed: no PROXY protocol header within {} s", ctx.channel().remoteAddress(),
+                    HEADER_TIMEOUT_SECONDS);
+            ctx.close();
+        }, HEADER_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimeout(ctx);
+        ctx.fireChannelInactive();
+    }
+
+    private static void cancelTimeout(ChannelHandlerContext ctx) {
+        ScheduledFuture<?> timeout = ctx.channel().attr(TIMEOUT).getAndSet(null);
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, HAProxyMessage header) {
+        cancelTimeout(ctx);
         if (header.command() == HAProxyCommand.PROXY && isTcp(header.proxiedProtocol())) {
             // The decoder has checked that the address is a literal of its family: no name lookup here.
             InetAddress address = NetUtil.createInetAddressFromIpAddressString(header.sourceAddress());

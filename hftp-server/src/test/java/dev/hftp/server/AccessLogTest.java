@@ -133,6 +133,16 @@ class AccessLogTest {
     }
 
     @Test
+    void shouldCountDigitsAsLongToStringDoes() {
+        for (long value : new long[] {0, 1, 9, 10, 99, 100, 999_999, 1_000_000, Long.MAX_VALUE / 10, Long.MAX_VALUE}) {
+            assertEquals(Long.toString(value).length(), AccessLog.digits(value), "digits of " + value);
+        }
+        for (HftpStatus status : HftpStatus.values()) {
+            assertEquals(status.statusLine().length, AccessLog.statusBytes(status), status.toString());
+        }
+    }
+
+    @Test
     void shouldLogNothingWhenOff() {
         loggerConfig.setLevel(Level.OFF);
         ((LoggerContext) LogManager.getContext(false)).updateLoggers();

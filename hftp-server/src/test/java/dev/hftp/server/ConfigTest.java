@@ -161,6 +161,16 @@ class ConfigTest {
     }
 
     @Test
+    void shouldTakeTheFileWhereAnEnvironmentVariableIsEmpty() throws IOException {
+        Path config = file("tls-cert=/etc/hftp/cert.pem\ntls-key=/etc/hftp/key.pem\nproxy-protocol=true\n");
+        assertEquals(0, run(Map.of("HFTP_TLS_CERT", "", "HFTP_TLS_KEY", " ", "HFTP_PROXY_PROTOCOL", ""),
+                "--config", config.toString(), "--print-config"), err.toString());
+        String printed = out.toString();
+        assertTrue(printed.contains("tls-cert=/etc/hftp/cert.pem\ntls-key=/etc/hftp/key.pem\n"), printed);
+        assertTrue(printed.contains("proxy-protocol=true\n"), printed);
+    }
+
+    @Test
     void shouldRefuseTlsCertWithoutKeyAsUsageError() {
         assertEquals(2, run(Map.of(), "--tls-cert", "cert.pem", "--print-config"));
         assertTrue(err.toString().contains("--tls-cert and --tls-key go together"), err.toString());

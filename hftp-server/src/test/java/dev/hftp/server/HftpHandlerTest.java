@@ -482,7 +482,7 @@ class HftpHandlerTest {
             Object body = readUpToSliceBody(tls, head);
             assertEquals("0 OK\r\nContent-Length: " + (big.length - 2) + "\r\n\r\n", head.toString());
             ChunkedNioFile file = assertInstanceOf(ChunkedNioFile.class, body,
-                    "a FileRegion would bypass the SslHandler");
+                    "the SslHandler would refuse a FileRegion");
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try {
                 while (!file.isEndOfInput()) {

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -120,6 +121,27 @@ class ProxyProtocolTest {
     void shouldCloseAConnectionWithABrokenHeaderUnanswered() {
         assertEquals("", send(ascii("PROXY TCP4 not-an-address 10.0.0.1 1 2\r\n" + REQUESTS)));
         assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void shouldCloseAConnectionWhoseHeaderDoesNotComeInTime() {
+        // Too short for the decoder to tell it from the start of a header: only the timeout ends it.
+        assertEquals("", send(ascii("help\r\n")));
+        channel.advanceTimeBy(ProxyProtocolHandler.HEADER_TIMEOUT_SECONDS - 1, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertTrue(channel.isOpen());
+        channel.advanceTimeBy(1, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertFalse(channel.isOpen());
+        assertEquals("", Wire.drain(channel));
+    }
+
+    @Test
+    void shouldNotTimeOutOnceTheHeaderCame() {
+        assertEquals(REPLIES, send(ascii("PROXY TCP4 203.0.113.7 10.0.0.1 56324 19500\r\n" + REQUESTS)));
+        channel.advanceTimeBy(ProxyProtocolHandler.HEADER_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertTrue(channel.isOpen());
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
