@@ -18,6 +18,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -119,16 +121,30 @@ class MetricsIT {
             assertEquals(1, sample("hftp_connections_open"));
             assertEquals(1, sample("hftp_connections_total"));
 
-            // The limit is 2: the third connection is refused, and counted.
+            // The limit is 2: one of the next two connections is refused, and counted. Which one depends on the
+            // order in which the event loops see them.
             try (Socket second = new Socket("127.0.0.1", server.port());
                  Socket third = new Socket("127.0.0.1", server.port())) {
                 assertEquals(1, awaitSample("hftp_connections_refused_total", 1));
                 assertEquals(2, sample("hftp_connections_open"));
-                assertEquals(-1, third.getInputStream().read(), "the refused connection is closed");
+                assertEquals(1, (isClosedByServer(second) ? 1 : 0) + (isClosedByServer(third) ? 1 : 0),
+                        "exactly one of the two is closed");
             }
         }
         assertEquals(1, requests("quit", 0), "HftpClient.close() sends quit");
         assertEquals(0, awaitZeroOpen());
+    }
+
+    /** Whether the server closed the socket (end of stream); an open, silent one times out after 1 s. */
+    private static boolean isClosedByServer(Socket socket) throws IOException {
+        socket.setSoTimeout(1_000);
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (SocketTimeoutException open) {
+            return false;
+        } catch (SocketException reset) {
+            return true;
+        }
     }
 
     private double awaitZeroOpen() throws IOException, InterruptedException {
