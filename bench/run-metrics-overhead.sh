@@ -21,17 +21,8 @@ WARMUP=${WARMUP:-2s}
 ROUNDS=${ROUNDS:-3}
 PREWARM=${PREWARM:-3s}
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
-STARTED=()
-cleanup() {
-    for pid in "${STARTED[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${STARTED[@]}"; do
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     log "building (mvn -B -q -DskipTests -Pbench package)"
@@ -42,25 +33,9 @@ mkdir -p "$DATA" "$RUNS"
 [ -f "$DATA/big.bin" ] && [ "$(stat -c %s "$DATA/big.bin")" -eq 67108864 ] || head -c 67108864 /dev/urandom > "$DATA/big.bin"
 printf 'A small file, for get_metadata.\n' > "$DATA/small.txt"
 
-# serve NAME ARGS...: starts the server jar; sets PORT (and METRICS_PORT when it prints one).
-serve() {
-    local name=$1
-    shift
-    : > "$OUT/$name.out"
-    java -jar "$SERVER_JAR" -a 127.0.0.1 -p 0 -d "$DATA" "$@" >> "$OUT/$name.out" 2> "$OUT/$name.err" &
-    STARTED+=("$!")
-    for _ in $(seq 1 300); do
-        grep -q '^Serving' "$OUT/$name.out" && { [ $# -eq 0 ] || grep -q '^Metrics at' "$OUT/$name.out"; } && break
-        sleep 0.1
-    done
-    PORT=$(grep -oE '^Serving .* on 127\.0\.0\.1:[0-9]+' "$OUT/$name.out" | grep -oE '[0-9]+$')
-    METRICS_PORT=$(grep -oE '^Metrics at http://127\.0\.0\.1:[0-9]+' "$OUT/$name.out" | grep -oE '[0-9]+$' || true)
-    [ -n "$PORT" ] || { log "$name did not start"; cat "$OUT/$name.out" "$OUT/$name.err" >&2; exit 1; }
-    log "$name on port $PORT${METRICS_PORT:+, metrics on $METRICS_PORT}"
-}
-serve plain
+serve_jar plain "$DATA"
 PLAIN_PORT=$PORT
-serve metrics --metrics-port 0
+serve_jar metrics "$DATA" --metrics-port 0
 METRICS_SERVER_PORT=$PORT
 SCRAPE_PORT=$METRICS_PORT
 

@@ -17,17 +17,8 @@ CLIENT_JAR=$ROOT/hftp-client/target/hftp.jar
 ROUNDS=${ROUNDS:-3}
 SIZE_MIB=${SIZE_MIB:-256}
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
-STARTED=()
-cleanup() {
-    for pid in "${STARTED[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${STARTED[@]}"; do
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     log "building (mvn -B -q -DskipTests package)"
@@ -40,20 +31,9 @@ FILE=$OUT/data/file.bin
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -keyout "$OUT/key.pem" \
     -out "$OUT/cert.pem" -subj "/CN=localhost" -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null
 
-serve() { # serve NAME ARGS...: sets PORT
-    local name=$1
-    shift
-    : > "$OUT/$name.out"
-    java -jar "$SERVER_JAR" -a 127.0.0.1 -p 0 -d "$OUT/data" "$@" >> "$OUT/$name.out" 2> "$OUT/$name.err" &
-    STARTED+=("$!")
-    for _ in $(seq 1 300); do grep -q '^Serving' "$OUT/$name.out" && break; sleep 0.1; done
-    PORT=$(grep -oE '^Serving .* on 127\.0\.0\.1:[0-9]+' "$OUT/$name.out" | grep -oE '[0-9]+$')
-    [ -n "$PORT" ] || { log "$name did not start"; cat "$OUT/$name.err" >&2; exit 1; }
-    log "$name on port $PORT"
-}
-serve plain
+serve_jar plain "$OUT/data"
 PLAIN=$PORT
-serve tls --tls-cert "$OUT/cert.pem" --tls-key "$OUT/key.pem"
+serve_jar tls "$OUT/data" --tls-cert "$OUT/cert.pem" --tls-key "$OUT/key.pem"
 TLS=$PORT
 
 VARIANTS="plain-base64 tls-base64 plain-raw tls-raw"

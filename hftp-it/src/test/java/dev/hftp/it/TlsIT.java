@@ -206,18 +206,18 @@ class TlsIT {
     @Test
     void shouldCloseAClientThatNeverHandshakesAfterTheHandshakeTimeout() throws Exception {
         HftpServer server = startPerTest(tlsBootstrap(certificate).tlsHandshakeTimeout(Duration.ofMillis(500)));
-        long start = System.nanoTime();
-        try (HftpTestClient silent = new HftpTestClient(server.port(), TIMEOUT_MILLIS)) {
-            assertEquals(0, silent.readUntilClosed().length);
-        }
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(millis >= 400 && millis < 5_000, "closed after " + millis + " ms");
+        assertSilentClientClosedAfterHalfASecond(server);
     }
 
     @Test
     void shouldCloseAClientThatNeverHandshakesAfterTheIdleTimeoutToo() throws Exception {
         HftpServer server = startPerTest(tlsBootstrap(certificate).tlsHandshakeTimeout(Duration.ZERO)
                 .idleTimeout(Duration.ofMillis(500)));
+        assertSilentClientClosedAfterHalfASecond(server);
+    }
+
+    /** A client that connects and sends nothing is closed, without a byte, after about 500 ms. */
+    private static void assertSilentClientClosedAfterHalfASecond(HftpServer server) throws IOException {
         long start = System.nanoTime();
         try (HftpTestClient silent = new HftpTestClient(server.port(), TIMEOUT_MILLIS)) {
             assertEquals(0, silent.readUntilClosed().length);
