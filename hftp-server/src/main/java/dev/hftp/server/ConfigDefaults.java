@@ -61,7 +61,10 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         Object document;
         try (Reader reader = Files.newBufferedReader(path)) {
             // Plain data only: a config file must not be able to make the loader build arbitrary objects.
-            document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+            LoaderOptions options = new LoaderOptions();
+            // A key given twice is a mistake to report, not a value to pick silently.
+            options.setAllowDuplicateKeys(false);
+            document = new Yaml(new SafeConstructor(options)).load(reader);
         } catch (YAMLException e) {
             throw new IllegalArgumentException("not valid YAML: " + e.getMessage().replace('\n', ' '), e);
         }

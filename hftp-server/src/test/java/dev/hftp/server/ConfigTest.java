@@ -93,6 +93,10 @@ class ConfigTest {
         assertEquals(2, run(Map.of(), "--config", broken.toString(), "--print-config"));
         assertTrue(err.toString().contains(broken + ": not valid YAML"), err.toString());
 
+        Path twice = Files.writeString(dir.resolve("twice.yaml"), "port: 1\nport: 2\n");
+        assertEquals(2, run(Map.of(), "--config", twice.toString(), "--print-config"));
+        assertTrue(err.toString().contains(twice + ": not valid YAML"), err.toString());
+
         Path typo = Files.writeString(dir.resolve("typo.yaml"), "metrics:\n  prot: 9100\n");
         assertEquals(2, run(Map.of(), "--config", typo.toString(), "--print-config"));
         assertTrue(err.toString().contains("unknown settings in " + typo + ": metrics-prot"), err.toString());
