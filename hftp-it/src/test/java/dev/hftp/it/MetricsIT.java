@@ -26,8 +26,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class MetricsIT {
 
     private static final int BIG = 8 * 1024 * 1024;
+    /** MetricsEndpoint.MAX_CONNECTIONS, package-private in the server. */
+    private static final int METRICS_CONNECTIONS = 32;
 
     @TempDir
     Path dir;
@@ -174,6 +179,41 @@ class MetricsIT {
         // The client left: the transfer ended, unfinished, and its duration is recorded.
         assertEquals(1, awaitSample("hftp_transfer_duration_seconds_count{mode=\"raw\"}", 1));
         assertTrue(sample("hftp_slice_bytes_total{mode=\"raw\"}") < size);
+    }
+
+    @Test
+    void theEndpointTakesABoundedNumberOfConnections() throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < METRICS_CONNECTIONS; i++) {
+                sockets.add(new Socket("127.0.0.1", server.metricsAddress().getPort()));
+            }
+            // Each one is served: a scrape on the last one gets an answer.
+            Socket last = sockets.get(sockets.size() - 1);
+            last.getOutputStream().write("GET /metrics HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            last.setSoTimeout(10_000);
+            assertEquals("HTTP/1.1 200 OK", new String(last.getInputStream().readNBytes(15), StandardCharsets.US_ASCII));
+            try (Socket over = new Socket("127.0.0.1", server.metricsAddress().getPort())) {
+                assertTrue(isClosedByServer(over), "the connection over the limit is closed");
+            }
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+        // Closed ones are counted out: a new scrape is served.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                assertEquals(200, get("/metrics").statusCode());
+                break;
+            } catch (IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     @Test

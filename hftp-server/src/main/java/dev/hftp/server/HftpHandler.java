@@ -7,8 +7,6 @@ import dev.hftp.codec.HftpResponses;
 import dev.hftp.codec.HftpStatus;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelProgressiveFuture;
-import io.netty.channel.ChannelProgressiveFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -245,45 +243,6 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         logger.warn("{} unexpected error, closing", ClientAddress.of(ctx.channel()), cause);
         if (!closing) {
             closeAfter(ctx, HftpStatus.INTERNAL_ERROR, null);
-        }
-    }
-
-    /**
-     * Adds a transfer's file bytes to the metrics as they are sent (a dashboard sees a long transfer move, not
-     * jump at its end), and its duration when it ends. Progress is as the writers report it, at most a chunk
-     * ahead of the socket; a transfer that completes counts exactly its size.
-     */
-    private static final class TransferMetrics implements ChannelProgressiveFutureListener {
-        private final ServerMetrics metrics;
-        private final boolean raw;
-        private final long size;
-        private final long startNanos = System.nanoTime();
-        private long counted;
-
-        TransferMetrics(ServerMetrics metrics, boolean raw, long size) {
-            this.metrics = metrics;
-            this.raw = raw;
-            this.size = size;
-        }
-
-        @Override
-        public void operationProgressed(ChannelProgressiveFuture future, long progress, long total) {
-            count(Math.min(progress, size));
-        }
-
-        @Override
-        public void operationComplete(ChannelProgressiveFuture future) {
-            if (future.isSuccess()) {
-                count(size);
-            }
-            metrics.transferEnded(raw, startNanos);
-        }
-
-        private void count(long progress) {
-            if (progress > counted) {
-                metrics.sliceBytesSent(raw, progress - counted);
-                counted = progress;
-            }
         }
     }
 }

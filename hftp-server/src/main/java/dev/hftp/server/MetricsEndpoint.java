@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP endpoint that Prometheus scrapes, {@code http://ADDRESS:PORT/metrics}. It runs on a thread of its
@@ -31,6 +32,11 @@ final class MetricsEndpoint implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 16 * 1024;
     /** A scraper keeps its connection between scrapes (Prometheus's default interval is a minute). */
     private static final int IDLE_SECONDS = 5 * 60;
+    /**
+     * Connections open at once beyond which new ones are closed at once: a few scrapers need a few, and a
+     * client that opens many must not take the descriptors that the HFTP port shares.
+     */
+    static final int MAX_CONNECTIONS = 32;
 
     private final Channel channel;
     private final EventLoopGroup group;
@@ -45,6 +51,7 @@ final class MetricsEndpoint implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hftp-metrics", true),
                 NioIoHandler.newFactory());
         MetricsHttpHandler handler = new MetricsHttpHandler(metrics.registry());
+        AtomicInteger open = new AtomicInteger();
         ChannelFuture bind = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -52,6 +59,12 @@ final class MetricsEndpoint implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (open.incrementAndGet() > MAX_CONNECTIONS) {
+                            open.decrementAndGet();
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(closed -> open.decrementAndGet());
                         ch.pipeline().addLast(
                                 new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
                                 new HttpServerCodec(4096, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES),

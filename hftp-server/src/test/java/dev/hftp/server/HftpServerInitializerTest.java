@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -191,11 +192,22 @@ class HftpServerInitializerTest {
     }
 
     private EmbeddedSocketChannel tlsChannel() throws Exception {
+        return tlsChannel(false);
+    }
+
+    private EmbeddedSocketChannel tlsChannel(boolean proxyProtocol) throws Exception {
         SslContext context = TlsFiles.serverContext(certificate.certPem(), certificate.keyPem());
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), connections,
-                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), new HftpServerBootstrap.Tls(context, 10_000), null, false));
+                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), new HftpServerBootstrap.Tls(context, 10_000),
+                null, proxyProtocol));
+    }
+
+    private EmbeddedChannel tlsClient() throws Exception {
+        SslContext clientContext = SslContextBuilder.forClient()
+                .trustManager(certificate.certPem().toFile()).build();
+        return new EmbeddedChannel(clientContext.newHandler(ByteBufAllocator.DEFAULT, "localhost", 1));
     }
 
     /** Moves the bytes each side wrote to the other until neither has more. */
@@ -246,9 +258,7 @@ class HftpServerInitializerTest {
                 + "get_slice archivo.txt 5 20\r\nnope\r\n";
         String plaintext = send(requests);
         EmbeddedSocketChannel server = tlsChannel();
-        SslContext clientContext = SslContextBuilder.forClient()
-                .trustManager(certificate.certPem().toFile()).build();
-        EmbeddedChannel client = new EmbeddedChannel(clientContext.newHandler(ByteBufAllocator.DEFAULT, "localhost", 1));
+        EmbeddedChannel client = tlsClient();
         try {
             shuttle(client, server);
             assertTrue(client.pipeline().get(SslHandler.class).handshakeFuture().isSuccess(), "handshake");
@@ -256,6 +266,34 @@ class HftpServerInitializerTest {
             shuttle(client, server);
             assertEquals(plaintext, readDecrypted(client));
             assertTrue(server.isOpen());
+        } finally {
+            client.finishAndReleaseAll();
+            server.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldReadTheProxyHeaderBeforeTheTlsHandshakeThatFollowsItInTheSameRead() throws Exception {
+        String requests = "get_metadata archivo.txt\r\nget_slice archivo.txt 5 20\r\n";
+        String plaintext = send(requests);
+        EmbeddedSocketChannel server = tlsChannel(true);
+        EmbeddedChannel client = tlsClient();
+        try {
+            assertEquals(List.of(HAProxyMessageDecoder.class, ProxyProtocolHandler.class, SslHandler.class),
+                    handlerTypes(server).subList(0, 3));
+            // As HAProxy sends them: the header, then the client's first bytes (its ClientHello), in one read.
+            ByteBuf hello = client.readOutbound();
+            server.writeInbound(Unpooled.wrappedBuffer(
+                    Unpooled.copiedBuffer("PROXY TCP4 203.0.113.7 10.0.0.1 56324 19500\r\n", StandardCharsets.US_ASCII),
+                    hello));
+            shuttle(client, server);
+            assertTrue(client.pipeline().get(SslHandler.class).handshakeFuture().isSuccess(), "handshake");
+            client.writeOutbound(Unpooled.copiedBuffer(requests, StandardCharsets.ISO_8859_1));
+            shuttle(client, server);
+
+            assertEquals(plaintext, readDecrypted(client));
+            assertEquals(new java.net.InetSocketAddress("203.0.113.7", 56324), ClientAddress.of(server));
+            assertEquals(SslHandler.class, handlerTypes(server).get(0), "the PROXY handlers left after the header");
         } finally {
             client.finishAndReleaseAll();
             server.finishAndReleaseAll();
