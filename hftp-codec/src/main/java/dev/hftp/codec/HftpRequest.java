@@ -7,6 +7,9 @@ import java.util.Objects;
  */
 public sealed interface HftpRequest {
 
+    /** The command this request is, or null for a {@link Malformed} line. */
+    HftpCommand command();
+
     /** {@code get_file_listing}. */
     GetFileListing GET_FILE_LISTING = new GetFileListing();
 
@@ -17,12 +20,22 @@ public sealed interface HftpRequest {
     Quit QUIT = new Quit();
 
     /** Lists the served files. */
-    record GetFileListing() implements HftpRequest { }
+    record GetFileListing() implements HftpRequest {
+        @Override
+        public HftpCommand command() {
+            return HftpCommand.GET_FILE_LISTING;
+        }
+    }
 
     /** Asks for the size of a file. */
     record GetMetadata(String fileName) implements HftpRequest {
         public GetMetadata {
             Objects.requireNonNull(fileName, "fileName");
+        }
+
+        @Override
+        public HftpCommand command() {
+            return HftpCommand.GET_METADATA;
         }
     }
 
@@ -37,13 +50,28 @@ public sealed interface HftpRequest {
                 throw new IllegalArgumentException("size: " + size + " (expected: >= 0)");
             }
         }
+
+        @Override
+        public HftpCommand command() {
+            return HftpCommand.GET_SLICE;
+        }
     }
 
     /** Lists the commands. */
-    record Help() implements HftpRequest { }
+    record Help() implements HftpRequest {
+        @Override
+        public HftpCommand command() {
+            return HftpCommand.HELP;
+        }
+    }
 
     /** Ends the session. */
-    record Quit() implements HftpRequest { }
+    record Quit() implements HftpRequest {
+        @Override
+        public HftpCommand command() {
+            return HftpCommand.QUIT;
+        }
+    }
 
     /** A line that is not a valid request; the server answers {@code status}. */
     record Malformed(HftpStatus status, String reason) implements HftpRequest {
@@ -53,6 +81,11 @@ public sealed interface HftpRequest {
             if (status == HftpStatus.OK) {
                 throw new IllegalArgumentException("status: OK (expected: an error status)");
             }
+        }
+
+        @Override
+        public HftpCommand command() {
+            return null;
         }
     }
 }

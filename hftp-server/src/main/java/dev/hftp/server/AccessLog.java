@@ -93,18 +93,11 @@ final class AccessLog {
     }
 
     private static String command(HftpRequest request) {
-        if (request instanceof HftpRequest.GetFileListing) {
-            return "get_file_listing";
-        } else if (request instanceof HftpRequest.GetMetadata) {
-            return "get_metadata";
-        } else if (request instanceof HftpRequest.GetSlice slice) {
-            return slice.raw() ? "get_slice/raw" : "get_slice";
-        } else if (request instanceof HftpRequest.Help) {
-            return "help";
-        } else if (request instanceof HftpRequest.Quit) {
-            return "quit";
+        if (request.command() == null) {
+            return "-";
         }
-        return "-";
+        return request instanceof HftpRequest.GetSlice slice && slice.raw() ? "get_slice/raw"
+                : request.command().wireName();
     }
 
     private static String file(HftpRequest request) {

@@ -1,5 +1,6 @@
 package dev.hftp.server;
 
+import dev.hftp.codec.HftpCommand;
 import dev.hftp.codec.HftpRequest;
 import dev.hftp.codec.HftpStatus;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -13,6 +14,7 @@ import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Prometheus metrics of one server, in a registry of its own (so that several servers in one JVM do
@@ -32,18 +34,21 @@ import java.util.List;
  */
 final class ServerMetrics {
 
-    /** Commands as labelled: the wire names, and {@code invalid} for a line that is not a request. */
-    private static final String[] COMMANDS =
-            {"get_file_listing", "get_metadata", "get_slice", "help", "quit", "invalid"};
-    /** The statuses each command of {@link #COMMANDS} can be answered with, the series made up front. */
-    private static final List<List<HftpStatus>> EXPECTED = List.of(
-            List.of(HftpStatus.OK, HftpStatus.INTERNAL_ERROR),
-            List.of(HftpStatus.OK, HftpStatus.INTERNAL_ERROR, HftpStatus.FILE_NOT_FOUND),
-            List.of(HftpStatus.OK, HftpStatus.INTERNAL_ERROR, HftpStatus.FILE_NOT_FOUND, HftpStatus.BAD_OFFSET),
-            List.of(HftpStatus.OK),
-            List.of(HftpStatus.OK),
-            List.of(HftpStatus.BAD_EOL, HftpStatus.BAD_REQUEST, HftpStatus.INVALID_COMMAND,
-                    HftpStatus.INVALID_ARGUMENTS));
+    /** The label of a line that is not a request; commands are labelled with their wire names. */
+    private static final String INVALID = "invalid";
+    /** The row of {@link #INVALID} in the counters, after one row per {@link HftpCommand}. */
+    private static final int INVALID_ROW = HftpCommand.values().length;
+    /** The statuses each command can be answered with: the series made up front. */
+    private static final Map<HftpCommand, List<HftpStatus>> EXPECTED = Map.of(
+            HftpCommand.GET_FILE_LISTING, List.of(HftpStatus.OK, HftpStatus.INTERNAL_ERROR),
+            HftpCommand.GET_METADATA, List.of(HftpStatus.OK, HftpStatus.INTERNAL_ERROR, HftpStatus.FILE_NOT_FOUND),
+            HftpCommand.GET_SLICE, List.of(HftpStatus.OK, HftpStatus.INTERNAL_ERROR, HftpStatus.FILE_NOT_FOUND,
+                    HftpStatus.BAD_OFFSET),
+            HftpCommand.HELP, List.of(HftpStatus.OK),
+            HftpCommand.QUIT, List.of(HftpStatus.OK));
+    /** The statuses of a line that is not a request. */
+    private static final List<HftpStatus> EXPECTED_INVALID = List.of(HftpStatus.BAD_EOL, HftpStatus.BAD_REQUEST,
+            HftpStatus.INVALID_COMMAND, HftpStatus.INVALID_ARGUMENTS);
     private static final String[] MODES = {"base64", "raw"};
 
     /** Transfers of a few bytes take microseconds, those of gigabytes to slow readers take minutes. */
@@ -60,7 +65,7 @@ final class ServerMetrics {
     private final Counter requests;
     /** Written only here in the constructor; null for a pair not expected, found in the registry when it occurs. */
     private final CounterDataPoint[][] requestCounts =
-            new CounterDataPoint[COMMANDS.length][HftpStatus.values().length];
+            new CounterDataPoint[INVALID_ROW + 1][HftpStatus.values().length];
     private final CounterDataPoint[] sliceBytes = new CounterDataPoint[MODES.length];
     private final DistributionDataPoint[] transferDurations = new DistributionDataPoint[MODES.length];
 
@@ -101,10 +106,12 @@ final class ServerMetrics {
                 .classicUpperBounds(DURATION_BUCKETS)
                 .withoutExemplars()
                 .register(registry);
-        for (int command = 0; command < COMMANDS.length; command++) {
-            for (HftpStatus status : EXPECTED.get(command)) {
-                requestCounts[command][status.ordinal()] =
-                        requests.labelValues(COMMANDS[command], Integer.toString(status.code()));
+        for (int row = 0; row <= INVALID_ROW; row++) {
+            List<HftpStatus> expected = row == INVALID_ROW ? EXPECTED_INVALID
+                    : EXPECTED.get(HftpCommand.values()[row]);
+            for (HftpStatus status : expected) {
+                requestCounts[row][status.ordinal()] =
+                        requests.labelValues(label(row), Integer.toString(status.code()));
             }
         }
         for (int mode = 0; mode < MODES.length; mode++) {
@@ -126,10 +133,11 @@ final class ServerMetrics {
 
     /** Counts one reply to {@code request}. */
     void request(HftpRequest request, HftpStatus status) {
-        int command = command(request);
-        CounterDataPoint count = requestCounts[command][status.ordinal()];
+        HftpCommand command = request.command();
+        int row = command == null ? INVALID_ROW : command.ordinal();
+        CounterDataPoint count = requestCounts[row][status.ordinal()];
         if (count == null) {
-            count = requests.labelValues(COMMANDS[command], Integer.toString(status.code()));
+            count = requests.labelValues(label(row), Integer.toString(status.code()));
         }
         count.inc();
     }
@@ -142,18 +150,7 @@ final class ServerMetrics {
         transferDurations[raw ? 1 : 0].observe((System.nanoTime() - startNanos) / 1e9);
     }
 
-    private static int command(HftpRequest request) {
-        if (request instanceof HftpRequest.GetFileListing) {
-            return 0;
-        } else if (request instanceof HftpRequest.GetMetadata) {
-            return 1;
-        } else if (request instanceof HftpRequest.GetSlice) {
-            return 2;
-        } else if (request instanceof HftpRequest.Help) {
-            return 3;
-        } else if (request instanceof HftpRequest.Quit) {
-            return 4;
-        }
-        return 5;
+    private static String label(int row) {
+        return row == INVALID_ROW ? INVALID : HftpCommand.values()[row].wireName();
     }
 }
