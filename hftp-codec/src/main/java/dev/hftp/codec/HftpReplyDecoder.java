@@ -27,6 +27,11 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
 
     /** The longest status line, file name or size line accepted by default, terminator excluded. */
     public static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
+    /**
+     * The most bytes of names (each with its CRLF) a listing may hold by default, 64 MiB: a listing is kept
+     * whole until its end, so a server that never ends one must not take all the client's memory.
+     */
+    public static final long DEFAULT_MAX_LISTING_LENGTH = 64L * 1024 * 1024;
 
     /** Base64 characters decoded at a time: a multiple of 4. */
     private static final int BASE64_PIECE = 64 * 1024;
@@ -43,9 +48,11 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
     private enum State { STATUS, NAMES, SIZE, RAW_HEADER, RAW_BLANK, RAW_BODY, BASE64, FAILED }
 
     private final int maxLineLength;
+    private final long maxListingLength;
     private final ArrayDeque<HftpRequest> expected = new ArrayDeque<>();
     private State state = State.STATUS;
     private List<String> names;
+    private long listingLength;
     private long rawRemaining;
     private byte[] base64In;
     private byte[] base64Out;
@@ -56,7 +63,13 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
     }
 
     public HftpReplyDecoder(int maxLineLength) {
+        this(maxLineLength, DEFAULT_MAX_LISTING_LENGTH);
+    }
+
+    /** A decoder with its own limits on a line and on a listing's names, terminators excluded and included. */
+    public HftpReplyDecoder(int maxLineLength, long maxListingLength) {
         this.maxLineLength = ObjectUtil.checkPositive(maxLineLength, "maxLineLength");
+        this.maxListingLength = ObjectUtil.checkPositive(maxListingLength, "maxListingLength");
     }
 
     /** Records that {@code request} was sent: the next reply not yet paired answers it. */
@@ -100,6 +113,10 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
                     names = null;
                     state = State.STATUS;
                 } else {
+                    listingLength += line.length() + 2;
+                    if (listingLength > maxListingLength) {
+                        throw new HftpCodecException("a listing longer than " + maxListingLength + " bytes");
+                    }
                     names.add(line);
                 }
             }
@@ -162,6 +179,7 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
         }
         if (request instanceof HftpRequest.GetFileListing || request instanceof HftpRequest.Help) {
             names = new ArrayList<>();
+            listingLength = 0;
             state = State.NAMES;
         } else if (request instanceof HftpRequest.GetMetadata) {
             state = State.SIZE;
