@@ -224,7 +224,7 @@ class ServerFuzzIT {
     /**
      * The lingering close. Closing a socket with client bytes still unread makes the kernel send RST instead of
      * FIN and drop replies not yet delivered: before the lingering close, the slice's reply was cut short
-     * (113,158 of its 133,344 bytes arrived). Found by the long run of the former jqwik version (try 1,413,
+     * (113,158 of its 133,344 bytes arrived). Found by the long run of the former property-based version (try 1,413,
      * seed -6138317706355724058, which does not replay here), shrunk to these bytes and more, not recorded.
      * The line {@code get_file_listing\n} is fatal (100): what follows it gets no reply.
      *
@@ -252,7 +252,7 @@ class ServerFuzzIT {
 
     /**
      * The half-close. Before the server allowed half-closure, Netty closed the channel when it read the end of
-     * the input, and the listing never came back. Found by the former jqwik version (seed -1705145525850549345,
+     * the input, and the listing never came back. Found by the former property-based version (seed -1705145525850549345,
      * which does not replay here), shrunk to these bytes then {@code shutdownOutput()}. Sent then half-closed,
      * to each server: at once, and a byte at a time.
      */

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * <p>Every choice is drawn in a fixed order from that one generator. Weights ({@link #frequency}) and
  * alternatives ({@link #oneOf}, {@link #pick}) are as written below; numbers, sizes and lengths are drawn
  * uniformly from their ranges, each inclusive; a character of a string uniformly from its alphabet. These are
- * the generators of the former jqwik version, weight for weight and range for range; where jqwik drew numbers
+ * the generators of the former property-based version, weight for weight and range for range; where the former library drew numbers
  * in a range unevenly (more small ones), these draw them evenly: a burst, for one, has 50 requests on average,
  * so a sequence gets about 10 replies where it got 7.5 (the replies of every other kind are as many).
  */
