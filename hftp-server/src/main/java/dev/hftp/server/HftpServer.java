@@ -107,7 +107,7 @@ public final class HftpServer implements AutoCloseable {
         }
         channel.close().syncUninterruptibly();
         for (Channel connection : connections) {
-            connection.pipeline().fireUserEventTriggered(HftpBackpressureHandler.DRAIN);
+            connection.pipeline().fireUserEventTriggered(HftpHandler.DRAIN);
         }
         if (!connections.newCloseFuture().awaitUninterruptibly(shutdownGrace.toMillis())) {
             logger.warn("{} connection(s) still busy after the shutdown grace of {}; closing them",

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -15,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the pipeline of each connection: TLS if configured, connection limits, line framing, request
- * decoding, response encoding, slice streaming, flow control, then the business logic last, since outbound
- * writes travel toward the head.
+ * decoding, response encoding, slice streaming, one request per read, then the business logic last, since
+ * outbound writes travel toward the head.
  *
  * <p>The {@link SslHandler} comes first, nearest the socket, so that every handler after it sees plaintext
  * and every close from them sends TLS's close_notify. A connection over the limit is still closed at once:
@@ -50,6 +51,8 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        // Bytes are read from the socket only when the handler asks for a request (HftpHandler.readNext).
+        ch.config().setAutoRead(false);
         ChannelPipeline p = ch.pipeline();
         if (proxyProtocol) {
             // The balancer's header comes before anything else, TLS included; both handlers leave after it.
@@ -67,12 +70,12 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("idle", new IdleStateHandler(true, 0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
         }
         p.addLast("connections", connections);
-        HftpLineDecoder lineDecoder = new HftpLineDecoder(limits.maxLineLength());
-        p.addLast("lineDecoder", lineDecoder);
+        p.addLast("lineDecoder", new HftpLineDecoder(limits.maxLineLength()));
         p.addLast("commandDecoder", COMMAND_DECODER);
         p.addLast("responseEncoder", RESPONSE_ENCODER);
         p.addLast("chunkedWriter", new ChunkedWriteHandler());
-        p.addLast("backpressure", new HftpBackpressureHandler(lineDecoder, limits.maxPendingRequests()));
+        // One decoded request per read(): the rest of what a socket read held waits here, decoded.
+        p.addLast("flowControl", new FlowControlHandler());
         // Decided once per connection: the SslHandler refuses a FileRegion, so TLS streams raw slices in chunks.
         p.addLast("handler", new HftpHandler(store, limits.chunkSize(), tls != null, metrics));
     }

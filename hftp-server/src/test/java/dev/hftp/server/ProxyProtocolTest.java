@@ -43,7 +43,7 @@ class ProxyProtocolTest {
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         channel = new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), connections,
-                new HftpServerBootstrap.Limits(1024, 3 * 16384, 64, 0), null, null, true));
+                new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, null, true));
     }
 
     @AfterEach
