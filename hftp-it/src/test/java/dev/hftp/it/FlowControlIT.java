@@ -59,6 +59,7 @@ class FlowControlIT {
             for (int i = 0; i < 20; i++) {
                 long start = System.nanoTime();
                 HftpTestClient.Reply reply = other.command("get_metadata file-with-a-longer-name-0001.dat");
+                assertEquals("0", other.readLine());
                 worst = Math.max(worst, System.nanoTime() - start);
                 assertEquals(0, reply.code());
                 Thread.sleep(50);

@@ -15,12 +15,12 @@ import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
+import io.netty.util.concurrent.Future;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLException;
@@ -65,6 +65,7 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     static final int LINGER_SECONDS = 2;
 
     private final FileStore store;
+    private final FileCalls files;
     private final int chunkSize;
     /** Null when the server exports no metrics. */
     private final ServerMetrics metrics;
@@ -74,6 +75,8 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     private boolean closing;
     /** Set while a request's transfer is in flight: the next request waits for its end. */
     private boolean transferring;
+    /** Set while a request's file call runs on a file thread: the next request waits for its answer. */
+    private boolean calling;
     private boolean draining;
     /** Set once the client has sent FIN: when no request is left, everything has been answered. */
     private boolean inputEnded;
@@ -88,8 +91,9 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     /** Set while the connection lets the others have the event loop, between two turns of requests. */
     private boolean yielded;
 
-    HftpHandler(FileStore store, int chunkSize, boolean tls, ServerMetrics metrics) {
+    HftpHandler(FileStore store, FileCalls files, int chunkSize, boolean tls, ServerMetrics metrics) {
         this.store = store;
+        this.files = files;
         this.chunkSize = chunkSize;
         this.tls = tls;
         this.metrics = metrics;
@@ -124,13 +128,21 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         long start = AccessLog.enabled() ? System.nanoTime() : NOT_LOGGED;
         try {
             if (request instanceof HftpRequest.GetMetadata metadata) {
-                long size = store.size(metadata.fileName());
-                write(ctx, HftpResponses.metadata(size), logOk(ctx, request, AccessLog.metadataBytes(size), start));
+                // A stat of a plain file never blocks (measured: docs/RELIABILITY.md), so it stays on the loop;
+                // following a link opens directories, which may block.
+                long size = store.plainFileSize(metadata.fileName());
+                if (size >= 0) {
+                    onMetadata(ctx, request, size, start);
+                } else {
+                    call(ctx, request, start, () -> store.size(metadata.fileName()),
+                            found -> onMetadata(ctx, request, found, start), found -> { });
+                }
             } else if (request instanceof HftpRequest.GetSlice slice) {
-                onSlice(ctx, slice, start);
+                call(ctx, request, start, () -> store.openSlice(slice.fileName(), slice.offset(), slice.size()),
+                        file -> onSlice(ctx, slice, file, start), FileStore::closeQuietly);
             } else if (request instanceof HftpRequest.GetFileListing) {
-                List<String> names = store.list();
-                write(ctx, HftpResponses.fileListing(names), logOk(ctx, request, AccessLog.linesBytes(names), start));
+                call(ctx, request, start, store::list, names -> write(ctx, HftpResponses.fileListing(names),
+                        logOk(ctx, request, AccessLog.linesBytes(names), start)), names -> { });
             } else if (request instanceof HftpRequest.Help) {
                 write(ctx, HftpResponses.help(),
                         logOk(ctx, request, AccessLog.linesBytes(HftpResponses.help().lines()), start));
@@ -144,8 +156,42 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         }
     }
 
-    private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice, long start) throws HftpException {
-        FileChannel file = store.openSlice(slice.fileName(), slice.offset(), slice.size());
+    private void onMetadata(ChannelHandlerContext ctx, HftpRequest request, long size, long start) {
+        write(ctx, HftpResponses.metadata(size), logOk(ctx, request, AccessLog.metadataBytes(size), start));
+    }
+
+    /**
+     * Runs a file call that may block on a file thread; its answer is written when it is back on this loop, and
+     * until then the connection reads no other request. A call that fails answers its status (199 after the
+     * timeout, which closes the connection).
+     */
+    private <T> void call(ChannelHandlerContext ctx, HftpRequest request, long start, FileCalls.Call<T> call,
+                          java.util.function.Consumer<T> answer, FileCalls.Discard<? super T> discard) {
+        calling = true;
+        files.submit(ctx.executor(), call, discard).addListener((Future<T> done) -> {
+            calling = false;
+            if (closing || !ctx.channel().isActive()) {
+                if (done.isSuccess()) {
+                    discard.discard(done.getNow());
+                }
+                return;
+            }
+            if (done.isSuccess()) {
+                answer.accept(done.getNow());
+            } else if (done.cause() instanceof HftpException e) {
+                answerError(ctx, e.status(), e.getMessage(), request, start);
+            } else {
+                answerError(ctx, HftpStatus.INTERNAL_ERROR, String.valueOf(done.cause()), request, start);
+            }
+            if (draining && !transferring) {
+                flushAndClose(ctx);
+            } else {
+                readNext(ctx);
+            }
+        });
+    }
+
+    private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice, FileChannel file, long start) {
         Object body;
         try {
             // Zero-copy for raw in plaintext, where nothing transforms the bytes; the SslHandler refuses a
@@ -156,7 +202,8 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
                     : new DefaultFileRegion(file, slice.offset(), slice.size());
         } catch (HftpException e) {
             FileStore.closeQuietly(file);
-            throw e;
+            answerError(ctx, e.status(), e.getMessage(), slice, start);
+            return;
         }
         ctx.write(slice.raw() ? HftpResponses.rawSliceHeader(slice.size()) : HftpResponses.ok(), ctx.voidPromise());
         // Metrics count the bytes of a transfer as they go, which only a progressive promise reports.
@@ -229,7 +276,7 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     }
 
     private boolean canRead(ChannelHandlerContext ctx) {
-        return !transferring && !yielded && !closing && !draining && ctx.channel().isActive()
+        return !transferring && !calling && !yielded && !closing && !draining && ctx.channel().isActive()
                 && ctx.channel().isWritable();
     }
 
@@ -256,10 +303,15 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         if (evt instanceof ChannelInputShutdownReadComplete) {
             // The client sent FIN: it still gets the replies to everything it sent, then the connection closes.
             inputEnded = true;
-            readNext(ctx);
+            if (awaiting) {
+                // The decoder has handed on every line it held, and none came: all is answered.
+                flushAndClose(ctx);
+            } else {
+                readNext(ctx);
+            }
         } else if (evt == DRAIN) {
             draining = true;
-            if (!transferring) {
+            if (!transferring && !calling) {
                 flushAndClose(ctx);
             }
             return;

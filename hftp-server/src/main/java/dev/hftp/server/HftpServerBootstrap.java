@@ -53,6 +53,10 @@ public final class HftpServerBootstrap {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
     /** Bytes queued for a client beyond which the server stops reading from it (and streaming to it). */
     public static final int DEFAULT_WRITE_BUFFER_HIGH = 256 * 1024;
+    /** A file call (open, listing) that takes longer is answered 199 and its connection closed. */
+    public static final Duration DEFAULT_FILE_TIMEOUT = Duration.ofSeconds(5);
+    /** Threads left to file calls that outlived their timeout, beyond which file requests get 199 at once. */
+    static final int MAX_STUCK_FILE_CALLS = 32;
     /** How long {@link HftpServer#close()} lets transfers in flight finish. */
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
@@ -73,6 +77,7 @@ public final class HftpServerBootstrap {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private int writeBufferHigh = DEFAULT_WRITE_BUFFER_HIGH;
+    private Duration fileTimeout = DEFAULT_FILE_TIMEOUT;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private int ioThreads;
     private HftpTransport transport;
@@ -156,6 +161,19 @@ public final class HftpServerBootstrap {
      */
     public HftpServerBootstrap writeBufferHighWaterMark(int bytes) {
         this.writeBufferHigh = ObjectUtil.checkPositive(bytes, "writeBufferHighWaterMark");
+        return this;
+    }
+
+    /**
+     * How long a file call (opening a file, listing the directory, following a link) may take (default 5 s):
+     * those run on file threads, never on an event loop; one that takes longer is answered {@code 199} and its
+     * connection closed, and its thread is replaced.
+     */
+    public HftpServerBootstrap fileTimeout(Duration fileTimeout) {
+        if (fileTimeout.isNegative() || fileTimeout.isZero()) {
+            throw new IllegalArgumentException("fileTimeout: " + fileTimeout + " (expected: > 0)");
+        }
+        this.fileTimeout = fileTimeout;
         return this;
     }
 
@@ -258,6 +276,8 @@ public final class HftpServerBootstrap {
     public HftpServer start() throws IOException {
         FileStore store = new FileStore(directory);
         Tls tls = tls();
+        FileCalls files = new FileCalls(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), fileTimeout,
+                MAX_STUCK_FILE_CALLS);
         HftpTransport chosen = transport != null ? transport : HftpTransport.best();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, chosen.ioHandlerFactory());
         ChannelGroup channels = new DefaultChannelGroup("hftp-connections", GlobalEventExecutor.INSTANCE);
@@ -284,14 +304,14 @@ public final class HftpServerBootstrap {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(writeBufferHigh / 2, writeBufferHigh))
-                    .childHandler(new HftpServerInitializer(store, connections, limits, tls, metrics,
+                    .childHandler(new HftpServerInitializer(store, files, connections, limits, tls, metrics,
                             proxyProtocol));
             ChannelFuture bind = bootstrap.bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
             if (!bind.isSuccess()) {
                 throw cannotListen(bind.cause());
             }
             started = true;
-            return new HftpServer(bind.channel(), group, channels, connections, store.root(), chosen, shutdownGrace,
+            return new HftpServer(bind.channel(), group, channels, connections, store, files, chosen, shutdownGrace,
                     tls != null, endpoint);
         } finally {
             if (!started) {
@@ -299,6 +319,8 @@ public final class HftpServerBootstrap {
                     endpoint.close();
                 }
                 group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+                files.close();
+                store.close();
             }
         }
     }

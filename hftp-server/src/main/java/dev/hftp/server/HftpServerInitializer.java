@@ -30,6 +30,7 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     private static final HftpResponseEncoder RESPONSE_ENCODER = new HftpResponseEncoder();
 
     private final FileStore store;
+    private final FileCalls files;
     private final HftpConnectionHandler connections;
     private final HftpServerBootstrap.Limits limits;
     /** Null for plaintext. */
@@ -39,9 +40,11 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     /** Whether each connection starts with a balancer's PROXY protocol header. */
     private final boolean proxyProtocol;
 
-    HftpServerInitializer(FileStore store, HftpConnectionHandler connections, HftpServerBootstrap.Limits limits,
+    HftpServerInitializer(FileStore store, FileCalls files, HftpConnectionHandler connections,
+                          HftpServerBootstrap.Limits limits,
                           HftpServerBootstrap.Tls tls, ServerMetrics metrics, boolean proxyProtocol) {
         this.store = store;
+        this.files = files;
         this.connections = connections;
         this.limits = limits;
         this.tls = tls;
@@ -77,6 +80,6 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
         // One decoded request per read(): the rest of what a socket read held waits here, decoded.
         p.addLast("flowControl", new FlowControlHandler());
         // Decided once per connection: the SslHandler refuses a FileRegion, so TLS streams raw slices in chunks.
-        p.addLast("handler", new HftpHandler(store, limits.chunkSize(), tls != null, metrics));
+        p.addLast("handler", new HftpHandler(store, files, limits.chunkSize(), tls != null, metrics));
     }
 }

@@ -70,7 +70,7 @@ class HftpHandlerTest {
 
     private EmbeddedChannel newChannel(int chunkSize) throws IOException {
         return ServerPipelines.onDemand(new HftpResponseEncoder(), new ChunkedWriteHandler(), new FlowControlHandler(),
-                new HftpHandler(new FileStore(root), chunkSize, false, null));
+                new HftpHandler(new FileStore(root), FileCalls.inline(), chunkSize, false, null));
     }
 
     /** A channel whose client reads nothing until {@link StalledClient#resume}: a slice stays in flight. */
@@ -78,7 +78,7 @@ class HftpHandlerTest {
         channel.finishAndReleaseAll();
         StalledClient client = new StalledClient();
         channel = ServerPipelines.onDemand(client, new HftpResponseEncoder(), new ChunkedWriteHandler(),
-                new FlowControlHandler(), new HftpHandler(new FileStore(root), CHUNK, false, null));
+                new FlowControlHandler(), new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, false, null));
         return client;
     }
 
@@ -465,7 +465,7 @@ class HftpHandlerTest {
 
     /** A handler of a TLS connection, without the ChunkedWriteHandler: the slice's message is seen as written. */
     private EmbeddedChannel newTlsChannelWithoutChunking() throws IOException {
-        return new EmbeddedChannel(new HftpResponseEncoder(), new HftpHandler(new FileStore(root), CHUNK, true, null));
+        return new EmbeddedChannel(new HftpResponseEncoder(), new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, true, null));
     }
 
     /** Reads the buffers written before the body of a slice, as text, and returns the body's message. */
@@ -481,7 +481,7 @@ class HftpHandlerTest {
     @Test
     void shouldWriteRawSliceAsFileRegionInPlaintext() throws IOException {
         EmbeddedChannel plain = new EmbeddedChannel(new HftpResponseEncoder(),
-                new HftpHandler(new FileStore(root), CHUNK, false, null));
+                new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, false, null));
         try {
             plain.writeInbound(rawSlice("big.bin", 1, 100));
             Object body = readUpToSliceBody(plain, new StringBuilder());
@@ -528,7 +528,7 @@ class HftpHandlerTest {
     void shouldSendTheSameRawSliceBytesUnderTlsThroughTheChunkedWriter() throws IOException {
         channel.finishAndReleaseAll();
         channel = ServerPipelines.onDemand(new HftpResponseEncoder(), new ChunkedWriteHandler(),
-                new FlowControlHandler(), new HftpHandler(new FileStore(root), CHUNK, true, null));
+                new FlowControlHandler(), new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, true, null));
         String expected = "0 OK\r\nContent-Length: " + big.length + "\r\n\r\n"
                 + new String(big, StandardCharsets.ISO_8859_1) + "0 OK\r\n" + CONTENT.length() + "\r\n";
         assertEquals(expected, exchange(rawSlice("big.bin", 0, big.length), new HftpRequest.GetMetadata("archivo.txt")));

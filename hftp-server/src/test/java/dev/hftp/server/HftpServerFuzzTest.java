@@ -60,7 +60,7 @@ class HftpServerFuzzTest {
     void requestsGetTheirReplies(byte[] data) throws Exception {
         FuzzFraming input = FuzzFraming.read(data);
         // Small chunks: a slice takes several writes, and the requests behind it wait for its end.
-        HftpServerInitializer initializer = new HftpServerInitializer(store,
+        HftpServerInitializer initializer = new HftpServerInitializer(store, FileCalls.inline(),
                 new HftpConnectionHandler(10, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)),
                 new HftpServerBootstrap.Limits(input.limit(), 48, 0), null, null, false);
         EmbeddedSocketChannel channel = new EmbeddedSocketChannel(initializer);

@@ -54,7 +54,7 @@ class HftpServerInitializerTest {
         Files.writeString(root.resolve("archivo.txt"), CONTENT);
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
-        initializer = new HftpServerInitializer(new FileStore(root), connections,
+        initializer = new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
                 new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 0), null, null, false);
         channel = new EmbeddedSocketChannel(initializer);
     }
@@ -200,7 +200,7 @@ class HftpServerInitializerTest {
         SslContext context = TlsFiles.serverContext(certificate.certPem(), certificate.keyPem());
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
-        return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), connections,
+        return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
                 new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 0), new HftpServerBootstrap.Tls(context, 10_000),
                 null, proxyProtocol));
     }

@@ -42,7 +42,7 @@ class ProxyProtocolTest {
         Files.writeString(root.resolve("archivo.txt"), "!Que calor que hace hoy, pinta una birra!");
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
-        channel = new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), connections,
+        channel = new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
                 new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, null, true));
     }
 
