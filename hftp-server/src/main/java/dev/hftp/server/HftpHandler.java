@@ -90,6 +90,8 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     private boolean readAgain;
     /** Set while the connection lets the others have the event loop, between two turns of requests. */
     private boolean yielded;
+    /** Set when a reply is written and not flushed yet. */
+    private boolean unflushed;
 
     HftpHandler(FileStore store, FileCalls files, int chunkSize, boolean tls, ServerMetrics metrics) {
         this.store = store;
@@ -205,6 +207,7 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
             answerError(ctx, e.status(), e.getMessage(), slice, start);
             return;
         }
+        unflushed = true;
         ctx.write(slice.raw() ? HftpResponses.rawSliceHeader(slice.size()) : HftpResponses.ok(), ctx.voidPromise());
         // Metrics count the bytes of a transfer as they go, which only a progressive promise reports.
         ChannelFuture transfer = ctx.write(body, metrics == null ? ctx.newPromise() : ctx.newProgressivePromise());
@@ -268,7 +271,11 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
                         flushAndClose(ctx);
                     }
                 }
-                ctx.flush();
+                if (unflushed) {
+                    // Only when something was written: a flush before a TLS handshake would start it.
+                    unflushed = false;
+                    ctx.flush();
+                }
             } while (readAgain);
         } finally {
             reading = false;
@@ -342,7 +349,8 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
                 : AccessLog.onWritten(ClientAddress.of(ctx.channel()), request, status, bytes, start);
     }
 
-    private static void write(ChannelHandlerContext ctx, Object reply, ChannelFutureListener log) {
+    private void write(ChannelHandlerContext ctx, Object reply, ChannelFutureListener log) {
+        unflushed = true;
         if (log == null) {
             ctx.write(reply, ctx.voidPromise());
         } else {
