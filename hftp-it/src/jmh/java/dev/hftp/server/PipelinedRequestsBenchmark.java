@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -73,13 +74,18 @@ public class PipelinedRequestsBenchmark {
         dir = Files.createTempDirectory("hftp-jmh");
         String content = "A small file, for get_metadata.\n";
         Files.writeString(dir.resolve("small.txt"), content);
-        HftpLineDecoder lineDecoder = new HftpLineDecoder();
-        channel = new EmbeddedChannel(lineDecoder, new HftpCommandDecoder(), new HftpResponseEncoder(),
-                new ChunkedWriteHandler(), new HftpBackpressureHandler(lineDecoder, 64),
-                new HftpHandler(new FileStore(dir), 48 * 1024, false, metrics ? new ServerMetrics(
+        channel = new EmbeddedChannel(false, false, new HftpLineDecoder(), new HftpCommandDecoder(),
+                new HftpResponseEncoder(), new ChunkedWriteHandler(), new FlowControlHandler(),
+                new HftpHandler(new FileStore(dir), FileCalls.inline(), 48 * 1024, false, metrics ? new ServerMetrics(
                         new HftpConnectionHandler(1, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))) : null));
-        // As the server's connections do (HftpServerBootstrap).
+        // As the server's connections are (HftpServerBootstrap, HftpServerInitializer).
         channel.config().setAllocator(PooledByteBufAllocator.DEFAULT);
+        channel.config().setAutoRead(false);
+        try {
+            channel.register();
+        } catch (Exception e) {
+            throw new IOException("cannot register the embedded channel", e);
+        }
         String line = request.equals("metadata") ? "get_metadata small.txt\r\n" : "PING\r\n";
         batch = line.repeat(PIPELINE).getBytes(StandardCharsets.US_ASCII);
         // A first round checks the replies, so that the benchmark measures the right thing.

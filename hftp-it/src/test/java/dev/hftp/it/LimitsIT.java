@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Each limit of {@link HftpServerBootstrap}, set through the embedding API and observed on the wire:
- * {@code maxConnections}, {@code idleTimeout}, {@code maxPendingRequests}, {@code maxLineLength} and
+ * {@code maxConnections}, {@code idleTimeout}, {@code maxLineLength} and
  * {@code writeBufferHighWaterMark}.
  */
 @Timeout(60)
@@ -213,11 +213,11 @@ class LimitsIT {
         assertTrue(millis > 2_000, "the slice took " + millis + " ms: too fast to prove anything");
     }
 
-    // ---------------------------------------------------------------- maxPendingRequests
+    // ---------------------------------------------------------------- requests read on demand
 
     @Test
     void manyRequestsPipelinedBehindALongTransferAreAllAnsweredInOrder() throws Exception {
-        start(b -> b.maxPendingRequests(8));
+        start(b -> b);
         HftpTestClient client = connect();
         StringBuilder requests = new StringBuilder("get_slice big 0 " + BIG + " raw\r\n");
         for (int i = 0; i < METADATA_FILES; i++) {
@@ -243,7 +243,7 @@ class LimitsIT {
         expectBytes(in, HELP_REPLY);
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(client.isSilentFor(200), "nothing may follow the last reply");
-        figure("LimitsIT", "maxPendingRequests(8): %d metadata + 10 slices pipelined behind a %s raw slice, "
+        figure("LimitsIT", "%d metadata + 10 slices pipelined behind a %s raw slice, "
                 + "all %d replies in order in %d ms", METADATA_FILES, mib(BIG), METADATA_FILES + 12, millis);
     }
 

@@ -57,7 +57,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /**
  * Fuzzing of a live server over real sockets: random and mutated request sequences, written in chunks cut
  * at random points (sometimes with pauses), each on a new connection to one of three servers (default limits;
- * a line limit of 40 bytes, 48-byte chunks, a 64-byte write buffer and two held requests at most; a line limit of one byte, so every
+ * a line limit of 40 bytes, 48-byte chunks, a 64-byte write buffer; a line limit of one byte, so every
  * line is over-long). The whole byte stream received must be exactly what {@link #expectedReplies} says: one
  * reply per request, in order, each a status line of the contract's table and the right body; after a fatal
  * status (1xx) or {@code quit} the server closes the connection and sends nothing more. Nothing may be logged
@@ -102,7 +102,7 @@ class ServerFuzzIT {
     private static Path dir;
     private static final List<HftpServer> SERVERS = new ArrayList<>();
     private static final List<String> SERVER_NAMES = List.of(
-            "defaults", "line limit 40, 2 held requests, 48-byte chunks, 64-byte write buffer", "line limit 1");
+            "defaults", "line limit 40, 48-byte chunks, 64-byte write buffer", "line limit 1");
     private static LogCapture logs;
     private static ExecutorService readers;
 
@@ -139,7 +139,7 @@ class ServerFuzzIT {
         Files.write(dir.resolve("sub").resolve("inner"), new byte[] {1});
         SERVERS.add(new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).start());
         SERVERS.add(new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0)
-                .maxLineLength(40).maxPendingRequests(2).chunkSize(48).writeBufferHighWaterMark(64).start());
+                .maxLineLength(40).chunkSize(48).writeBufferHighWaterMark(64).start());
         SERVERS.add(new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).maxLineLength(1).start());
         readers = Executors.newCachedThreadPool(r -> {
             Thread thread = new Thread(r, "fuzz-reader");

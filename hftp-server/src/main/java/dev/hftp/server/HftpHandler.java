@@ -5,38 +5,67 @@ import dev.hftp.codec.HftpException;
 import dev.hftp.codec.HftpRequest;
 import dev.hftp.codec.HftpResponses;
 import dev.hftp.codec.HftpStatus;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
+import io.netty.util.concurrent.Future;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLException;
 
 /**
- * Answers each decoded request from the {@link FileStore}; writes are flushed once per batch of requests.
+ * Answers each decoded request from the {@link FileStore}, one at a time, and asks for the next one only when
+ * it can take it: the connection reads no request (and, with auto-read off, no bytes from its socket) while a
+ * reply is being transferred or while the client does not take its replies (the channel is not writable).
+ *
+ * <p>Requests come one per {@code read()} from the {@link io.netty.handler.flow.FlowControlHandler} in front of
+ * this handler, so requests are served as a sequential server does: a pipelined request sees the files as they
+ * are when the transfers before it are done, and whatever the replies (listings, help, slices), what a client
+ * has queued is bounded by the write buffer plus one reply. Writes are flushed whenever the handler stops
+ * asking for requests.
+ *
+ * <p>On {@link #DRAIN} (the server is shutting down) the connection stops reading, lets the transfer in
+ * flight finish, flushes, and closes. After a client's FIN it answers every request it has received, then
+ * closes.
  */
 final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
+
+    /** The user event that asks a connection to finish its transfer and close. */
+    static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpHandler.class);
 
     /** The start time of a request that the access log does not record. */
     private static final long NOT_LOGGED = Long.MIN_VALUE;
 
+    /**
+     * Requests answered in a row before a connection lets the others have the event loop: more than a pipelining
+     * client usually sends at once, few enough that a client pipelining thousands delays no one.
+     */
+    static final int REQUESTS_PER_TURN = 32;
+
     /** How long the server reads and ignores what a client sends after the last reply, before closing. */
     static final int LINGER_SECONDS = 2;
 
     private final FileStore store;
+    private final FileCalls files;
     private final int chunkSize;
     /** Null when the server exports no metrics. */
     private final ServerMetrics metrics;
@@ -44,30 +73,78 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     private final boolean tls;
     /** Set once the last reply (quit or a fatal status) is written: later requests get no answer. */
     private boolean closing;
+    /** Set while a request's transfer is in flight: the next request waits for its end. */
+    private boolean transferring;
+    /** Set while a request's file call runs on a file thread: the next request waits for its answer. */
+    private boolean calling;
+    private boolean draining;
+    /** Set once the client has sent FIN: when no request is left, everything has been answered. */
+    private boolean inputEnded;
+    /**
+     * Set from a {@code read()} until the request it asked for arrives: each read asks for exactly one request, so
+     * a second one while the first is unanswered would let two in at once.
+     */
+    private boolean awaiting;
+    /** {@link #readNext}'s state: it loops, rather than recursing, over requests answered at once. */
+    private boolean reading;
+    private boolean readAgain;
+    /** Set while the connection lets the others have the event loop, between two turns of requests. */
+    private boolean yielded;
+    /** Set when a reply is written and not flushed yet. */
+    private boolean unflushed;
 
-    HftpHandler(FileStore store, int chunkSize, boolean tls, ServerMetrics metrics) {
+    HftpHandler(FileStore store, FileCalls files, int chunkSize, boolean tls, ServerMetrics metrics) {
         this.store = store;
+        this.files = files;
         this.chunkSize = chunkSize;
         this.tls = tls;
         this.metrics = metrics;
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            readNext(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        readNext(ctx);
+        ctx.fireChannelActive();
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, HftpRequest request) {
-        if (closing) {
+        awaiting = false;
+        if (closing || draining) {
             return;
         }
+        answer(ctx, request);
+        // Reads the next request if this one is answered, and flushes if it has to wait (a transfer).
+        readNext(ctx);
+    }
+
+    private void answer(ChannelHandlerContext ctx, HftpRequest request) {
         // The access log costs nothing when it is off: no clock, no promise, no listener.
         long start = AccessLog.enabled() ? System.nanoTime() : NOT_LOGGED;
         try {
             if (request instanceof HftpRequest.GetMetadata metadata) {
-                long size = store.size(metadata.fileName());
-                write(ctx, HftpResponses.metadata(size), logOk(ctx, request, AccessLog.metadataBytes(size), start));
+                // A stat of a plain file never blocks (measured: docs/RELIABILITY.md), so it stays on the loop;
+                // following a link opens directories, which may block.
+                long size = store.plainFileSize(metadata.fileName());
+                if (size >= 0) {
+                    onMetadata(ctx, request, size, start);
+                } else {
+                    call(ctx, request, start, () -> store.size(metadata.fileName()),
+                            found -> onMetadata(ctx, request, found, start), found -> { });
+                }
             } else if (request instanceof HftpRequest.GetSlice slice) {
-                onSlice(ctx, slice, start);
+                call(ctx, request, start, () -> store.openSlice(slice.fileName(), slice.offset(), slice.size()),
+                        file -> onSlice(ctx, slice, file, start), FileStore::closeQuietly);
             } else if (request instanceof HftpRequest.GetFileListing) {
-                List<String> names = store.list();
-                write(ctx, HftpResponses.fileListing(names), logOk(ctx, request, AccessLog.linesBytes(names), start));
+                call(ctx, request, start, store::list, names -> write(ctx, HftpResponses.fileListing(names),
+                        logOk(ctx, request, AccessLog.linesBytes(names), start)), names -> { });
             } else if (request instanceof HftpRequest.Help) {
                 write(ctx, HftpResponses.help(),
                         logOk(ctx, request, AccessLog.linesBytes(HftpResponses.help().lines()), start));
@@ -81,8 +158,42 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         }
     }
 
-    private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice, long start) throws HftpException {
-        FileChannel file = store.openSlice(slice.fileName(), slice.offset(), slice.size());
+    private void onMetadata(ChannelHandlerContext ctx, HftpRequest request, long size, long start) {
+        write(ctx, HftpResponses.metadata(size), logOk(ctx, request, AccessLog.metadataBytes(size), start));
+    }
+
+    /**
+     * Runs a file call that may block on a file thread; its answer is written when it is back on this loop, and
+     * until then the connection reads no other request. A call that fails answers its status (199 after the
+     * timeout, which closes the connection).
+     */
+    private <T> void call(ChannelHandlerContext ctx, HftpRequest request, long start, FileCalls.Call<T> call,
+                          java.util.function.Consumer<T> answer, FileCalls.Discard<? super T> discard) {
+        calling = true;
+        files.submit(ctx.executor(), call, discard).addListener((Future<T> done) -> {
+            calling = false;
+            if (closing || !ctx.channel().isActive()) {
+                if (done.isSuccess()) {
+                    discard.discard(done.getNow());
+                }
+                return;
+            }
+            if (done.isSuccess()) {
+                answer.accept(done.getNow());
+            } else if (done.cause() instanceof HftpException e) {
+                answerError(ctx, e.status(), e.getMessage(), request, start);
+            } else {
+                answerError(ctx, HftpStatus.INTERNAL_ERROR, String.valueOf(done.cause()), request, start);
+            }
+            if (draining && !transferring) {
+                flushAndClose(ctx);
+            } else {
+                readNext(ctx);
+            }
+        });
+    }
+
+    private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice, FileChannel file, long start) {
         Object body;
         try {
             // Zero-copy for raw in plaintext, where nothing transforms the bytes; the SslHandler refuses a
@@ -93,12 +204,21 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
                     : new DefaultFileRegion(file, slice.offset(), slice.size());
         } catch (HftpException e) {
             FileStore.closeQuietly(file);
-            throw e;
+            answerError(ctx, e.status(), e.getMessage(), slice, start);
+            return;
         }
+        unflushed = true;
         ctx.write(slice.raw() ? HftpResponses.rawSliceHeader(slice.size()) : HftpResponses.ok(), ctx.voidPromise());
         // Metrics count the bytes of a transfer as they go, which only a progressive promise reports.
         ChannelFuture transfer = ctx.write(body, metrics == null ? ctx.newPromise() : ctx.newProgressivePromise());
+        transferring = true;
         transfer.addListener(closeOnFailure(ctx));
+        // Later, not inside the flush that completed the transfer: a flush there would be ignored.
+        transfer.addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                ctx.executor().execute(() -> transferDone(ctx));
+            }
+        });
         if (metrics != null) {
             metrics.request(slice, HftpStatus.OK);
             transfer.addListener(new TransferMetrics(metrics, slice.raw(), slice.size()));
@@ -108,6 +228,106 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         if (log != null) {
             transfer.addListener(log);
         }
+    }
+
+    private void transferDone(ChannelHandlerContext ctx) {
+        transferring = false;
+        if (draining) {
+            flushAndClose(ctx);
+        } else {
+            readNext(ctx);
+        }
+    }
+
+    /**
+     * Asks for requests while this handler can take them, and flushes when it stops: each request answered at
+     * once lets the next one in; a transfer, a full write buffer or the end of what was received stops it. After
+     * {@value #REQUESTS_PER_TURN} requests it yields the event loop to the other connections and goes on later.
+     */
+    private void readNext(ChannelHandlerContext ctx) {
+        if (reading) {
+            // Asked again from inside (a flush made the channel writable): the loop below goes on.
+            readAgain = true;
+            return;
+        }
+        reading = true;
+        try {
+            int answered = 0;
+            do {
+                readAgain = false;
+                while (!awaiting && canRead(ctx)) {
+                    if (answered++ == REQUESTS_PER_TURN) {
+                        yielded = true;
+                        ctx.executor().execute(() -> {
+                            yielded = false;
+                            readNext(ctx);
+                        });
+                        break;
+                    }
+                    awaiting = true;
+                    ctx.read();
+                    if (awaiting && inputEnded) {
+                        // Nothing is left of what the client sent before its FIN: all of it is answered.
+                        flushAndClose(ctx);
+                    }
+                }
+                if (unflushed) {
+                    // Only when something was written: a flush before a TLS handshake would start it.
+                    unflushed = false;
+                    ctx.flush();
+                }
+            } while (readAgain);
+        } finally {
+            reading = false;
+        }
+    }
+
+    private boolean canRead(ChannelHandlerContext ctx) {
+        return !transferring && !calling && !yielded && !closing && !draining && ctx.channel().isActive()
+                && ctx.channel().isWritable();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (awaiting) {
+            // A read that brought no whole request: the read is spent, so ask again (for the rest of the line).
+            awaiting = false;
+            readNext(ctx);
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            readNext(ctx);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownReadComplete) {
+            // The client sent FIN: it still gets the replies to everything it sent, then the connection closes.
+            inputEnded = true;
+            if (awaiting) {
+                // The decoder has handed on every line it held, and none came: all is answered.
+                flushAndClose(ctx);
+            } else {
+                readNext(ctx);
+            }
+        } else if (evt == DRAIN) {
+            draining = true;
+            if (!transferring && !calling) {
+                flushAndClose(ctx);
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private static void flushAndClose(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private ChannelFutureListener logOk(ChannelHandlerContext ctx, HftpRequest request, long bytes, long start) {
@@ -129,7 +349,8 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
                 : AccessLog.onWritten(ClientAddress.of(ctx.channel()), request, status, bytes, start);
     }
 
-    private static void write(ChannelHandlerContext ctx, Object reply, ChannelFutureListener log) {
+    private void write(ChannelHandlerContext ctx, Object reply, ChannelFutureListener log) {
+        unflushed = true;
         if (log == null) {
             ctx.write(reply, ctx.voidPromise());
         } else {
@@ -223,12 +444,6 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
             }
         }
         return false;
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.flush();
-        ctx.fireChannelReadComplete();
     }
 
     @Override

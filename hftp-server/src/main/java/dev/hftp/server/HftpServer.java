@@ -23,7 +23,8 @@ public final class HftpServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final ChannelGroup connections;
     private final HftpConnectionHandler connectionHandler;
-    private final Path directory;
+    private final FileStore store;
+    private final FileCalls files;
     private final HftpTransport transport;
     private final Duration shutdownGrace;
     private final boolean tls;
@@ -32,12 +33,14 @@ public final class HftpServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     HftpServer(Channel channel, EventLoopGroup group, ChannelGroup connections, HftpConnectionHandler connectionHandler,
-               Path directory, HftpTransport transport, Duration shutdownGrace, boolean tls, MetricsEndpoint metrics) {
+               FileStore store, FileCalls files, HftpTransport transport, Duration shutdownGrace, boolean tls,
+               MetricsEndpoint metrics) {
         this.channel = channel;
         this.group = group;
         this.connections = connections;
         this.connectionHandler = connectionHandler;
-        this.directory = directory;
+        this.store = store;
+        this.files = files;
         this.transport = transport;
         this.shutdownGrace = shutdownGrace;
         this.tls = tls;
@@ -66,7 +69,7 @@ public final class HftpServer implements AutoCloseable {
 
     /** The served directory, with links resolved. */
     public Path directory() {
-        return directory;
+        return store.root();
     }
 
     /** The socket layer in use. */
@@ -107,7 +110,7 @@ public final class HftpServer implements AutoCloseable {
         }
         channel.close().syncUninterruptibly();
         for (Channel connection : connections) {
-            connection.pipeline().fireUserEventTriggered(HftpBackpressureHandler.DRAIN);
+            connection.pipeline().fireUserEventTriggered(HftpHandler.DRAIN);
         }
         if (!connections.newCloseFuture().awaitUninterruptibly(shutdownGrace.toMillis())) {
             logger.warn("{} connection(s) still busy after the shutdown grace of {}; closing them",
@@ -115,6 +118,8 @@ public final class HftpServer implements AutoCloseable {
         }
         connections.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        files.close();
+        store.close();
         // Last, so that a final scrape sees the connections closed.
         if (metrics != null) {
             metrics.close();

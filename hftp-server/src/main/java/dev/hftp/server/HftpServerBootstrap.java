@@ -51,10 +51,12 @@ public final class HftpServerBootstrap {
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /** A connection with no traffic either way for this long is closed. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
-    /** Requests decoded ahead while a transfer is in flight, beyond which the server stops framing more. */
-    public static final int DEFAULT_MAX_PENDING_REQUESTS = 64;
     /** Bytes queued for a client beyond which the server stops reading from it (and streaming to it). */
     public static final int DEFAULT_WRITE_BUFFER_HIGH = 256 * 1024;
+    /** A file call (open, listing) that takes longer is answered 199 and its connection closed. */
+    public static final Duration DEFAULT_FILE_TIMEOUT = Duration.ofSeconds(5);
+    /** Threads left to file calls that outlived their timeout, beyond which file requests get 199 at once. */
+    static final int MAX_STUCK_FILE_CALLS = 32;
     /** How long {@link HftpServer#close()} lets transfers in flight finish. */
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
@@ -62,7 +64,7 @@ public final class HftpServerBootstrap {
     public static final Duration DEFAULT_TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     /** The per-connection limits, as the pipeline needs them. */
-    record Limits(int maxLineLength, int chunkSize, int maxPendingRequests, long idleTimeoutMillis) { }
+    record Limits(int maxLineLength, int chunkSize, long idleTimeoutMillis) { }
 
     /** TLS as the pipeline needs it: the context and how long a handshake may take. */
     record Tls(SslContext context, long handshakeTimeoutMillis) { }
@@ -74,8 +76,8 @@ public final class HftpServerBootstrap {
     private int chunkSize = Base64ChunkedInput.DEFAULT_CHUNK_SIZE;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-    private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
     private int writeBufferHigh = DEFAULT_WRITE_BUFFER_HIGH;
+    private Duration fileTimeout = DEFAULT_FILE_TIMEOUT;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private int ioThreads;
     private HftpTransport transport;
@@ -141,9 +143,15 @@ public final class HftpServerBootstrap {
         return this;
     }
 
-    /** Requests decoded ahead of a transfer in flight (default 64); past it the rest waits unread. */
+    /**
+     * Accepted and ignored, for the applications that set it: requests are now read one at a time, when the
+     * connection can take them, so none is decoded ahead of a transfer beyond one socket read.
+     *
+     * @deprecated no longer has an effect
+     */
+    @Deprecated
     public HftpServerBootstrap maxPendingRequests(int maxPendingRequests) {
-        this.maxPendingRequests = ObjectUtil.checkPositive(maxPendingRequests, "maxPendingRequests");
+        ObjectUtil.checkPositive(maxPendingRequests, "maxPendingRequests");
         return this;
     }
 
@@ -153,6 +161,19 @@ public final class HftpServerBootstrap {
      */
     public HftpServerBootstrap writeBufferHighWaterMark(int bytes) {
         this.writeBufferHigh = ObjectUtil.checkPositive(bytes, "writeBufferHighWaterMark");
+        return this;
+    }
+
+    /**
+     * How long a file call (opening a file, listing the directory, following a link) may take (default 5 s):
+     * those run on file threads, never on an event loop; one that takes longer is answered {@code 199} and its
+     * connection closed, and its thread is replaced.
+     */
+    public HftpServerBootstrap fileTimeout(Duration fileTimeout) {
+        if (fileTimeout.isNegative() || fileTimeout.isZero()) {
+            throw new IllegalArgumentException("fileTimeout: " + fileTimeout + " (expected: > 0)");
+        }
+        this.fileTimeout = fileTimeout;
         return this;
     }
 
@@ -255,11 +276,13 @@ public final class HftpServerBootstrap {
     public HftpServer start() throws IOException {
         FileStore store = new FileStore(directory);
         Tls tls = tls();
+        FileCalls files = new FileCalls(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), fileTimeout,
+                MAX_STUCK_FILE_CALLS);
         HftpTransport chosen = transport != null ? transport : HftpTransport.best();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, chosen.ioHandlerFactory());
         ChannelGroup channels = new DefaultChannelGroup("hftp-connections", GlobalEventExecutor.INSTANCE);
         HftpConnectionHandler connections = new HftpConnectionHandler(maxConnections, channels);
-        Limits limits = new Limits(maxLineLength, chunkSize, maxPendingRequests, idleTimeout.toMillis());
+        Limits limits = new Limits(maxLineLength, chunkSize, idleTimeout.toMillis());
         ServerMetrics metrics = metricsPort == null ? null : new ServerMetrics(connections);
         MetricsEndpoint endpoint = null;
         boolean started = false;
@@ -277,18 +300,18 @@ public final class HftpServerBootstrap {
                     // Netty 4.2's default (adaptive) allocator makes each framed request line a new slice object;
                     // the pooled one recycles them, which halved the Java time per request (docs/BENCHMARKS.md).
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    // A client's FIN ends its requests, not its replies (HftpBackpressureHandler closes after them).
+                    // A client's FIN ends its requests, not its replies (HftpHandler closes after them).
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(writeBufferHigh / 2, writeBufferHigh))
-                    .childHandler(new HftpServerInitializer(store, connections, limits, tls, metrics,
+                    .childHandler(new HftpServerInitializer(store, files, connections, limits, tls, metrics,
                             proxyProtocol));
             ChannelFuture bind = bootstrap.bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
             if (!bind.isSuccess()) {
                 throw cannotListen(bind.cause());
             }
             started = true;
-            return new HftpServer(bind.channel(), group, channels, connections, store.root(), chosen, shutdownGrace,
+            return new HftpServer(bind.channel(), group, channels, connections, store, files, chosen, shutdownGrace,
                     tls != null, endpoint);
         } finally {
             if (!started) {
@@ -296,6 +319,8 @@ public final class HftpServerBootstrap {
                     endpoint.close();
                 }
                 group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+                files.close();
+                store.close();
             }
         }
     }

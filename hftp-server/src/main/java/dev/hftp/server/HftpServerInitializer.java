@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -15,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the pipeline of each connection: TLS if configured, connection limits, line framing, request
- * decoding, response encoding, slice streaming, flow control, then the business logic last, since outbound
- * writes travel toward the head.
+ * decoding, response encoding, slice streaming, one request per read, then the business logic last, since
+ * outbound writes travel toward the head.
  *
  * <p>The {@link SslHandler} comes first, nearest the socket, so that every handler after it sees plaintext
  * and every close from them sends TLS's close_notify. A connection over the limit is still closed at once:
@@ -29,6 +30,7 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     private static final HftpResponseEncoder RESPONSE_ENCODER = new HftpResponseEncoder();
 
     private final FileStore store;
+    private final FileCalls files;
     private final HftpConnectionHandler connections;
     private final HftpServerBootstrap.Limits limits;
     /** Null for plaintext. */
@@ -38,9 +40,11 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     /** Whether each connection starts with a balancer's PROXY protocol header. */
     private final boolean proxyProtocol;
 
-    HftpServerInitializer(FileStore store, HftpConnectionHandler connections, HftpServerBootstrap.Limits limits,
+    HftpServerInitializer(FileStore store, FileCalls files, HftpConnectionHandler connections,
+                          HftpServerBootstrap.Limits limits,
                           HftpServerBootstrap.Tls tls, ServerMetrics metrics, boolean proxyProtocol) {
         this.store = store;
+        this.files = files;
         this.connections = connections;
         this.limits = limits;
         this.tls = tls;
@@ -50,6 +54,8 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        // Bytes are read from the socket only when the handler asks for a request (HftpHandler.readNext).
+        ch.config().setAutoRead(false);
         ChannelPipeline p = ch.pipeline();
         if (proxyProtocol) {
             // The balancer's header comes before anything else, TLS included; both handlers leave after it.
@@ -67,13 +73,13 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("idle", new IdleStateHandler(true, 0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
         }
         p.addLast("connections", connections);
-        HftpLineDecoder lineDecoder = new HftpLineDecoder(limits.maxLineLength());
-        p.addLast("lineDecoder", lineDecoder);
+        p.addLast("lineDecoder", new HftpLineDecoder(limits.maxLineLength()));
         p.addLast("commandDecoder", COMMAND_DECODER);
         p.addLast("responseEncoder", RESPONSE_ENCODER);
         p.addLast("chunkedWriter", new ChunkedWriteHandler());
-        p.addLast("backpressure", new HftpBackpressureHandler(lineDecoder, limits.maxPendingRequests()));
+        // One decoded request per read(): the rest of what a socket read held waits here, decoded.
+        p.addLast("flowControl", new FlowControlHandler());
         // Decided once per connection: the SslHandler refuses a FileRegion, so TLS streams raw slices in chunks.
-        p.addLast("handler", new HftpHandler(store, limits.chunkSize(), tls != null, metrics));
+        p.addLast("handler", new HftpHandler(store, files, limits.chunkSize(), tls != null, metrics));
     }
 }

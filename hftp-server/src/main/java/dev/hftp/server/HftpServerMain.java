@@ -59,10 +59,10 @@ public final class HftpServerMain implements Callable<Integer> {
             description = "Close a connection with no traffic for this long; 0 never does (default: ${DEFAULT-VALUE}).")
     private long idleTimeoutSeconds;
 
-    @Option(names = "--max-pending-requests", defaultValue = "" + HftpServerBootstrap.DEFAULT_MAX_PENDING_REQUESTS,
-            paramLabel = "N", description = "Requests read ahead of a transfer in flight; past it the server "
-                    + "stops reading that client (default: ${DEFAULT-VALUE}).")
-    private int maxPendingRequests;
+    /** Accepted so that older command lines and config files still start; requests are now read on demand. */
+    @Option(names = "--max-pending-requests", hidden = true, paramLabel = "N",
+            description = "Deprecated and ignored: requests are read one at a time, when the connection can take them.")
+    private Integer maxPendingRequests;
 
     @Option(names = "--write-buffer", defaultValue = "" + HftpServerBootstrap.DEFAULT_WRITE_BUFFER_HIGH,
             paramLabel = "BYTES", description = "Bytes queued for a client beyond which the server stops reading "
@@ -199,7 +199,6 @@ public final class HftpServerMain implements Callable<Integer> {
                     .maxLineLength(maxLineLength)
                     .maxConnections(maxConnections)
                     .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
-                    .maxPendingRequests(maxPendingRequests)
                     .writeBufferHighWaterMark(writeBuffer)
                     .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
                     .ioThreads(ioThreads);
@@ -248,7 +247,7 @@ public final class HftpServerMain implements Callable<Integer> {
     private void printConfig(PrintWriter out) {
         for (CommandLine.Model.OptionSpec option : spec.options()) {
             String key = ConfigDefaults.key(option);
-            if (key == null) {
+            if (key == null || option.hidden()) {
                 continue;
             }
             Object value = option.getValue();
@@ -273,7 +272,6 @@ public final class HftpServerMain implements Callable<Integer> {
         }
         positive(maxLineLength, "--max-line-length");
         positive(maxConnections, "--max-connections");
-        positive(maxPendingRequests, "--max-pending-requests");
         positive(writeBuffer, "--write-buffer");
         if (idleTimeoutSeconds < 0 || shutdownGraceSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),

@@ -7,6 +7,7 @@ import dev.hftp.codec.HftpStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.apache.logging.log4j.Level;
@@ -49,8 +50,8 @@ class AccessLogTest {
     @BeforeEach
     void setUp() throws IOException {
         Files.writeString(root.resolve("archivo.txt"), "!Que calor que hace hoy, pinta una birra!");
-        channel = new EmbeddedChannel(new HftpResponseEncoder(), new ChunkedWriteHandler(),
-                new HftpBackpressureHandler(new HftpLineDecoder(), 64), new HftpHandler(new FileStore(root), 48 * 1024, false, null));
+        channel = ServerPipelines.onDemand(new HftpResponseEncoder(), new ChunkedWriteHandler(),
+                new FlowControlHandler(), new HftpHandler(new FileStore(root), FileCalls.inline(), 48 * 1024, false, null));
         capture = new Capture();
         capture.start();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);

@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -68,8 +69,17 @@ class HftpHandlerTest {
     }
 
     private EmbeddedChannel newChannel(int chunkSize) throws IOException {
-        return new EmbeddedChannel(new HftpResponseEncoder(), new ChunkedWriteHandler(), new HftpBackpressureHandler(new HftpLineDecoder(), 64),
-                new HftpHandler(new FileStore(root), chunkSize, false, null));
+        return ServerPipelines.onDemand(new HftpResponseEncoder(), new ChunkedWriteHandler(), new FlowControlHandler(),
+                new HftpHandler(new FileStore(root), FileCalls.inline(), chunkSize, false, null));
+    }
+
+    /** A channel whose client reads nothing until {@link StalledClient#resume}: a slice stays in flight. */
+    private StalledClient stallClient() throws IOException {
+        channel.finishAndReleaseAll();
+        StalledClient client = new StalledClient();
+        channel = ServerPipelines.onDemand(client, new HftpResponseEncoder(), new ChunkedWriteHandler(),
+                new FlowControlHandler(), new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, false, null));
+        return client;
     }
 
     /** Writes the requests as one read, and returns all that was written back, one char per byte. */
@@ -333,30 +343,38 @@ class HftpHandlerTest {
     }
 
     @Test
-    void shouldHoldRequestReadDuringSliceUntilSliceIsSent() {
-        channel.pipeline().fireChannelRead(slice("archivo.txt", 5, 20));
-        channel.pipeline().fireChannelRead(new HftpRequest.GetMetadata("archivo.txt"));
-        // Nothing is flushed before the read completes.
-        assertEquals("", readWire());
-        channel.flushInbound();
-        assertEquals("0 OK\r\nY2Fsb3IgcXVlIGhhY2UgaG95LCA=\r\n0 OK\r\n41\r\n", readWire());
+    void shouldHoldRequestReadDuringSliceUntilSliceIsSent() throws IOException {
+        StalledClient client = stallClient();
+        channel.writeInbound(slice("big.bin", 0, big.length), new HftpRequest.GetMetadata("archivo.txt"));
+        Files.writeString(root.resolve("archivo.txt"), "changed while the slice was sent");
+        // The metadata request is answered once the slice is sent, from the file as it is then.
+        client.resume();
+        channel.runPendingTasks();
+        assertEquals("0 OK\r\n" + base64(big, 0, big.length) + "\r\n0 OK\r\n32\r\n", readWire());
     }
 
     @Test
-    void shouldReadAgainOnceSliceIsSent() {
-        exchange(slice("big.bin", 0, big.length));
-        assertTrue(channel.config().isAutoRead());
+    void shouldNeverTurnAutoReadOnWhileServing() throws IOException {
+        StalledClient client = stallClient();
+        channel.writeInbound(slice("big.bin", 0, big.length), HftpRequest.HELP);
+        assertFalse(channel.config().isAutoRead());
+        client.resume();
+        channel.runPendingTasks();
+        assertTrue(readWire().endsWith("quit\r\n\r\n"));
+        assertFalse(channel.config().isAutoRead());
     }
 
     // ---- a file that shrinks while it is sent --------------------------------------------------------
 
     @Test
     void shouldCloseWhenFileShrinksWhileItsSliceIsSent() throws IOException {
-        channel.pipeline().fireChannelRead(slice("big.bin", 0, big.length));
+        StalledClient client = stallClient();
+        channel.writeInbound(slice("big.bin", 0, big.length));
         try (FileChannel writer = FileChannel.open(root.resolve("big.bin"), StandardOpenOption.WRITE)) {
             writer.truncate(CHUNK);
         }
-        channel.flushInbound();
+        client.resume();
+        channel.runPendingTasks();
         String wire = readWire();
         assertTrue(wire.startsWith("0 OK\r\n"), wire);
         assertFalse(wire.endsWith("\r\n") && wire.length() > 6, "an incomplete body must not end like a complete one");
@@ -365,12 +383,13 @@ class HftpHandlerTest {
 
     @Test
     void shouldNotAnswerRequestHeldBehindSliceOfFileThatShrank() throws IOException {
-        channel.pipeline().fireChannelRead(slice("big.bin", 0, big.length));
-        channel.pipeline().fireChannelRead(HftpRequest.HELP);
+        StalledClient client = stallClient();
+        channel.writeInbound(slice("big.bin", 0, big.length), HftpRequest.HELP);
         try (FileChannel writer = FileChannel.open(root.resolve("big.bin"), StandardOpenOption.WRITE)) {
             writer.truncate(0);
         }
-        channel.flushInbound();
+        client.resume();
+        channel.runPendingTasks();
         assertFalse(readWire().contains("get_file_listing"), "the help request must not be answered");
         assertFalse(channel.isOpen());
     }
@@ -405,7 +424,8 @@ class HftpHandlerTest {
 
     @Test
     void shouldCloseFileWhenConnectionClosesBeforeSliceIsSent() throws IOException {
-        channel.pipeline().fireChannelRead(slice("big.bin", 0, big.length));
+        stallClient();
+        channel.writeInbound(slice("big.bin", 0, big.length));
         assertEquals(1, openDescriptorsOf(root.resolve("big.bin")), "the slice holds its file open");
         channel.close();
         channel.runPendingTasks();
@@ -414,7 +434,8 @@ class HftpHandlerTest {
 
     @Test
     void shouldCloseFileWhenConnectionClosesBeforeRawSliceIsSent() throws IOException {
-        channel.pipeline().fireChannelRead(rawSlice("big.bin", 0, big.length));
+        stallClient();
+        channel.writeInbound(rawSlice("big.bin", 0, big.length));
         assertEquals(1, openDescriptorsOf(root.resolve("big.bin")), "the slice holds its file open");
         channel.close();
         channel.runPendingTasks();
@@ -423,27 +444,28 @@ class HftpHandlerTest {
 
     @Test
     void shouldCloseFileWhenItShrinksWhileItsSliceIsSent() throws IOException {
-        channel.pipeline().fireChannelRead(slice("big.bin", 0, big.length));
+        StalledClient client = stallClient();
+        channel.writeInbound(slice("big.bin", 0, big.length));
         try (FileChannel writer = FileChannel.open(root.resolve("big.bin"), StandardOpenOption.WRITE)) {
             writer.truncate(CHUNK);
         }
-        channel.flushInbound();
+        client.resume();
+        channel.runPendingTasks();
         readWire();
         assertEquals(0, openDescriptorsOf(root.resolve("big.bin")));
     }
 
     @Test
     void shouldOpenNoFileForSlicesHeldBehindSliceBeingSent() throws IOException {
-        channel.pipeline().fireChannelRead(slice("big.bin", 0, big.length));
-        channel.pipeline().fireChannelRead(slice("big.bin", 1, 1));
-        channel.pipeline().fireChannelRead(rawSlice("big.bin", 2, 2));
+        stallClient();
+        channel.writeInbound(slice("big.bin", 0, big.length), slice("big.bin", 1, 1), rawSlice("big.bin", 2, 2));
         assertEquals(1, openDescriptorsOf(root.resolve("big.bin")));
     }
     // ---- raw slices under TLS --------------------------------------------------------------------------
 
     /** A handler of a TLS connection, without the ChunkedWriteHandler: the slice's message is seen as written. */
     private EmbeddedChannel newTlsChannelWithoutChunking() throws IOException {
-        return new EmbeddedChannel(new HftpResponseEncoder(), new HftpHandler(new FileStore(root), CHUNK, true, null));
+        return new EmbeddedChannel(new HftpResponseEncoder(), new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, true, null));
     }
 
     /** Reads the buffers written before the body of a slice, as text, and returns the body's message. */
@@ -459,7 +481,7 @@ class HftpHandlerTest {
     @Test
     void shouldWriteRawSliceAsFileRegionInPlaintext() throws IOException {
         EmbeddedChannel plain = new EmbeddedChannel(new HftpResponseEncoder(),
-                new HftpHandler(new FileStore(root), CHUNK, false, null));
+                new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, false, null));
         try {
             plain.writeInbound(rawSlice("big.bin", 1, 100));
             Object body = readUpToSliceBody(plain, new StringBuilder());
@@ -505,8 +527,8 @@ class HftpHandlerTest {
     @Test
     void shouldSendTheSameRawSliceBytesUnderTlsThroughTheChunkedWriter() throws IOException {
         channel.finishAndReleaseAll();
-        channel = new EmbeddedChannel(new HftpResponseEncoder(), new ChunkedWriteHandler(),
-                new HftpBackpressureHandler(new HftpLineDecoder(), 64), new HftpHandler(new FileStore(root), CHUNK, true, null));
+        channel = ServerPipelines.onDemand(new HftpResponseEncoder(), new ChunkedWriteHandler(),
+                new FlowControlHandler(), new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, true, null));
         String expected = "0 OK\r\nContent-Length: " + big.length + "\r\n\r\n"
                 + new String(big, StandardCharsets.ISO_8859_1) + "0 OK\r\n" + CONTENT.length() + "\r\n";
         assertEquals(expected, exchange(rawSlice("big.bin", 0, big.length), new HftpRequest.GetMetadata("archivo.txt")));

@@ -14,6 +14,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.junit.jupiter.api.AfterEach;
@@ -53,8 +54,8 @@ class HftpServerInitializerTest {
         Files.writeString(root.resolve("archivo.txt"), CONTENT);
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
-        initializer = new HftpServerInitializer(new FileStore(root), connections,
-                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), null, null, false);
+        initializer = new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
+                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 0), null, null, false);
         channel = new EmbeddedSocketChannel(initializer);
     }
 
@@ -83,7 +84,7 @@ class HftpServerInitializerTest {
     void shouldBuildPipelineWithBusinessHandlerLast() {
         assertEquals(List.of(HftpConnectionHandler.class, HftpLineDecoder.class, HftpCommandDecoder.class,
                 HftpResponseEncoder.class,
-                ChunkedWriteHandler.class, HftpBackpressureHandler.class, HftpHandler.class), handlerTypes(channel));
+                ChunkedWriteHandler.class, FlowControlHandler.class, HftpHandler.class), handlerTypes(channel));
     }
 
     @Test
@@ -110,8 +111,8 @@ class HftpServerInitializerTest {
         try {
             assertNotSame(channel.pipeline().get(HftpLineDecoder.class), other.pipeline().get(HftpLineDecoder.class));
             assertNotSame(channel.pipeline().get(ChunkedWriteHandler.class), other.pipeline().get(ChunkedWriteHandler.class));
-            assertNotSame(channel.pipeline().get(HftpBackpressureHandler.class),
-                    other.pipeline().get(HftpBackpressureHandler.class));
+            assertNotSame(channel.pipeline().get(FlowControlHandler.class),
+                    other.pipeline().get(FlowControlHandler.class));
             assertNotSame(channel.pipeline().get(HftpHandler.class), other.pipeline().get(HftpHandler.class));
         } finally {
             other.finishAndReleaseAll();
@@ -199,8 +200,8 @@ class HftpServerInitializerTest {
         SslContext context = TlsFiles.serverContext(certificate.certPem(), certificate.keyPem());
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
-        return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), connections,
-                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), new HftpServerBootstrap.Tls(context, 10_000),
+        return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
+                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 0), new HftpServerBootstrap.Tls(context, 10_000),
                 null, proxyProtocol));
     }
 
@@ -245,7 +246,7 @@ class HftpServerInitializerTest {
         try {
             assertEquals(List.of(SslHandler.class, HftpConnectionHandler.class, HftpLineDecoder.class,
                     HftpCommandDecoder.class, HftpResponseEncoder.class, ChunkedWriteHandler.class,
-                    HftpBackpressureHandler.class, HftpHandler.class), handlerTypes(tls));
+                    FlowControlHandler.class, HftpHandler.class), handlerTypes(tls));
             assertEquals(10_000, tls.pipeline().get(SslHandler.class).getHandshakeTimeoutMillis());
         } finally {
             tls.finishAndReleaseAll();

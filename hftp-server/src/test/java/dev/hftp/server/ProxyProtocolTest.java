@@ -42,8 +42,8 @@ class ProxyProtocolTest {
         Files.writeString(root.resolve("archivo.txt"), "!Que calor que hace hoy, pinta una birra!");
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
-        channel = new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), connections,
-                new HftpServerBootstrap.Limits(1024, 3 * 16384, 64, 0), null, null, true));
+        channel = new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
+                new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, null, true));
     }
 
     @AfterEach

@@ -47,9 +47,6 @@ public final class BenchServer implements Callable<Integer> {
     @Option(names = "--write-buffer", defaultValue = "0", description = "Write buffer high water mark; 0: default.")
     int writeBuffer;
 
-    @Option(names = "--max-pending-requests", defaultValue = "0", description = "0: the server's default.")
-    int maxPendingRequests;
-
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchServer()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
@@ -72,9 +69,6 @@ public final class BenchServer implements Callable<Integer> {
         }
         if (writeBuffer > 0) {
             bootstrap.writeBufferHighWaterMark(writeBuffer);
-        }
-        if (maxPendingRequests > 0) {
-            bootstrap.maxPendingRequests(maxPendingRequests);
         }
         HftpServer server = bootstrap.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bench-server-shutdown"));
