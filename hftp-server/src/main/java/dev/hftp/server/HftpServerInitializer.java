@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * decoding, response encoding, slice streaming, flow control, then the business logic last, since outbound
  * writes travel toward the head.
  *
- * <p>The {@link SslHandler} comes first, nearest the socket, so that every handler after it sees plaintext
- * and every close from them sends TLS's close_notify. A connection over the limit is still closed at once:
+ * <p>The {@link SslHandler} comes first, nearest the socket (after only the PROXY protocol handlers and the
+ * {@link RenegotiationRefusingHandler}, which read what comes before TLS or around its records), so that every
+ * handler after it sees plaintext and every close from them sends TLS's close_notify. A connection over the limit is still closed at once:
  * the server has not started its handshake, so the close only emits one alert record.
  */
 final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -60,6 +61,8 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
             SslHandler ssl = tls.context().newHandler(ch.alloc());
             // A client that never finishes its handshake is closed after this, whatever the idle timeout.
             ssl.setHandshakeTimeoutMillis(tls.handshakeTimeoutMillis());
+            // In front of the SslHandler: it must see the client's records before they are decrypted.
+            p.addLast("renegotiation", new RenegotiationRefusingHandler(ssl.handshakeFuture()));
             p.addLast("ssl", ssl);
         }
         if (limits.idleTimeoutMillis() > 0) {
