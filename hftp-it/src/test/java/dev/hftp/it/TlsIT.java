@@ -262,7 +262,10 @@ class TlsIT {
             assertEquals("21", client.readLine());
             // A second handshake on the connection: a key exchange and a signature of the server's, each time
             // the client asks.
+            long start = System.nanoTime();
             String reply = replyAfterRenegotiation(client);
+            AbuseSupport.figure("TlsIT", "TLS 1.2 renegotiation: connection closed %s after the new ClientHello",
+                    AbuseSupport.millis(System.nanoTime() - start));
             assertNull(reply, "the server renegotiated, then answered: " + reply);
 
             assertEquals("0 OK", bystander.command("get_metadata hello.txt").toString());

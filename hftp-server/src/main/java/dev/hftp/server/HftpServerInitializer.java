@@ -38,21 +38,30 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ServerMetrics metrics;
     /** Whether each connection starts with a balancer's PROXY protocol header. */
     private final boolean proxyProtocol;
+    /** Null when any peer may send that header. */
+    private final ProxyProtocolPeerFilter proxyPeerFilter;
 
+    /** {@code proxyProtocolFrom}: the peers allowed to send the PROXY protocol header, null for any. */
     HftpServerInitializer(FileStore store, HftpConnectionHandler connections, HftpServerBootstrap.Limits limits,
-                          HftpServerBootstrap.Tls tls, ServerMetrics metrics, boolean proxyProtocol) {
+                          HftpServerBootstrap.Tls tls, ServerMetrics metrics, boolean proxyProtocol,
+                          ProxyProtocolPeers proxyProtocolFrom) {
         this.store = store;
         this.connections = connections;
         this.limits = limits;
         this.tls = tls;
         this.metrics = metrics;
         this.proxyProtocol = proxyProtocol;
+        this.proxyPeerFilter = proxyProtocolFrom == null ? null : new ProxyProtocolPeerFilter(proxyProtocolFrom);
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
         if (proxyProtocol) {
+            if (proxyPeerFilter != null) {
+                // Only a balancer's header is believed: any other peer is closed before a byte of it is read.
+                p.addLast("proxyPeers", proxyPeerFilter);
+            }
             // The balancer's header comes before anything else, TLS included; both handlers leave after it.
             p.addLast("proxyDecoder", new HAProxyMessageDecoder());
             p.addLast("proxyHandler", ProxyProtocolHandler.INSTANCE);

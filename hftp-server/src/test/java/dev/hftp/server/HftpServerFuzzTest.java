@@ -62,7 +62,7 @@ class HftpServerFuzzTest {
         // At most two requests held behind a slice, small chunks: the backpressure paths are taken too.
         HftpServerInitializer initializer = new HftpServerInitializer(store,
                 new HftpConnectionHandler(10, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)),
-                new HftpServerBootstrap.Limits(input.limit(), 48, 2, 0), null, null, false);
+                new HftpServerBootstrap.Limits(input.limit(), 48, 2, 0), null, null, false, null);
         EmbeddedSocketChannel channel = new EmbeddedSocketChannel(initializer);
         StringBuilder wire = new StringBuilder();
         byte[] bytes = input.payload();

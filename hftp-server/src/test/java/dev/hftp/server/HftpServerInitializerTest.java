@@ -54,7 +54,7 @@ class HftpServerInitializerTest {
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         initializer = new HftpServerInitializer(new FileStore(root), connections,
-                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), null, null, false);
+                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), null, null, false, null);
         channel = new EmbeddedSocketChannel(initializer);
     }
 
@@ -201,7 +201,7 @@ class HftpServerInitializerTest {
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), connections,
                 new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 64, 0), new HftpServerBootstrap.Tls(context, 10_000),
-                null, proxyProtocol));
+                null, proxyProtocol, null));
     }
 
     private EmbeddedChannel tlsClient(String... protocols) throws Exception {
