@@ -57,6 +57,13 @@ final class AccessLogCapture extends AbstractAppender {
         }
     }
 
+    /** Every line logged so far. */
+    List<String> lines() {
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
     /** The first {@code count} lines that {@code wanted} accepts, once logged (10 s at most). */
     List<String> await(int count, Predicate<String> wanted) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

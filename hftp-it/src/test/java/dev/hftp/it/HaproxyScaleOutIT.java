@@ -139,7 +139,9 @@ class HaproxyScaleOutIT {
 
         a = instance();
         b = instance();
-        c = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).proxyProtocol(true).start();
+        // On loopback the list of balancers is optional; given, as in production, HAProxy's address (127.0.0.1).
+        c = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).proxyProtocol(true)
+                .proxyProtocolFrom("127.0.0.1").start();
         work = Files.createDirectories(Path.of("target", "haproxy-it").toAbsolutePath());
         Files.deleteIfExists(work.resolve("haproxy.log"));
         startHaproxy(haproxyBinary);

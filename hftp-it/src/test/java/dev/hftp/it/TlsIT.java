@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,7 @@ import javax.net.ssl.TrustManagerFactory;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,8 +119,11 @@ class TlsIT {
         return server;
     }
 
-    /** A test client over the JDK's own TLS socket (no Netty), trusting the test certificate; handshake done. */
-    private static HftpTestClient tlsTestClient(int port) throws Exception {
+    /**
+     * A test client over the JDK's own TLS socket (no Netty), trusting the test certificate, offering only
+     * {@code protocols} if any are given (else the JDK's defaults); handshake done.
+     */
+    private static HftpTestClient tlsTestClient(int port, String... protocols) throws Exception {
         KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
         trusted.load(null, null);
         trusted.setCertificateEntry("server", certificate.certificate());
@@ -127,6 +132,9 @@ class TlsIT {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
+        if (protocols.length > 0) {
+            socket.setEnabledProtocols(protocols);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
         socket.setSoTimeout(TIMEOUT_MILLIS);
         socket.startHandshake();
@@ -239,6 +247,65 @@ class TlsIT {
             assertTrue(sent.length <= 7, "sent " + sent.length + " bytes");
             assertEquals(1, server.refusedConnections());
             assertEquals("0 OK", first.command("get_metadata hello.txt").toString());
+        }
+    }
+
+    // ---- renegotiation ---------------------------------------------------------------------------------
+
+    @Test
+    void shouldCloseATls12ClientThatRenegotiatesAndServeTheOthers() throws Exception {
+        try (HftpTestClient client = tlsTestClient(tlsServer.port(), "TLSv1.2");
+             HftpTestClient bystander = tlsTestClient(tlsServer.port())) {
+            SSLSocket socket = (SSLSocket) client.socket();
+            assertEquals("TLSv1.2", socket.getSession().getProtocol());
+            assertEquals("0 OK", client.command("get_metadata hello.txt").toString());
+            assertEquals("21", client.readLine());
+            // A second handshake on the connection: a key exchange and a signature of the server's, each time
+            // the client asks.
+            long start = System.nanoTime();
+            String reply = replyAfterRenegotiation(client);
+            AbuseSupport.figure("TlsIT", "TLS 1.2 renegotiation: connection closed %s after the new ClientHello",
+                    AbuseSupport.millis(System.nanoTime() - start));
+            assertNull(reply, "the server renegotiated, then answered: " + reply);
+
+            assertEquals("0 OK", bystander.command("get_metadata hello.txt").toString());
+            assertEquals("21", bystander.readLine());
+        }
+        try (HftpTestClient next = tlsTestClient(tlsServer.port(), "TLSv1.2")) {
+            assertEquals("0 OK", next.command("get_metadata hello.txt").toString());
+            assertEquals("21", next.readLine());
+        }
+    }
+
+    /**
+     * Asks for a new handshake, then sends a request: the status line of the reply, or null if the server
+     * closed the connection instead.
+     */
+    private static String replyAfterRenegotiation(HftpTestClient client) throws IOException {
+        try {
+            // The JDK only sends its ClientHello here, and carries the handshake on as it reads.
+            ((SSLSocket) client.socket()).startHandshake();
+            client.sendRaw("get_metadata hello.txt\r\n");
+            return client.readLine();
+        } catch (SocketTimeoutException e) {
+            throw e;
+        } catch (IOException e) {
+            // End of stream, a reset, or the JDK's report of a handshake cut short: the server closed.
+            return null;
+        }
+    }
+
+    @Test
+    void shouldKeepServingATls13ClientThatUpdatesItsKeys() throws Exception {
+        try (HftpTestClient client = tlsTestClient(tlsServer.port(), "TLSv1.3")) {
+            SSLSocket socket = (SSLSocket) client.socket();
+            assertEquals("TLSv1.3", socket.getSession().getProtocol());
+            // Under TLS 1.3 the JDK sends a KeyUpdate (post-handshake, encrypted): not a renegotiation.
+            for (int i = 0; i < 3; i++) {
+                socket.startHandshake();
+                assertEquals("0 OK", client.command("get_metadata hello.txt").toString());
+                assertEquals("21", client.readLine());
+            }
         }
     }
 

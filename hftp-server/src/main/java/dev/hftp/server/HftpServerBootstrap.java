@@ -20,6 +20,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -90,6 +91,8 @@ public final class HftpServerBootstrap {
     private SslContext sslContext;
     private Duration tlsHandshakeTimeout = DEFAULT_TLS_HANDSHAKE_TIMEOUT;
     private boolean proxyProtocol;
+    /** Null: any peer may send the header (allowed only on a loopback address). */
+    private ProxyProtocolPeers proxyProtocolFrom;
 
     /** The directory to serve (default {@code testdata}); it must exist when the server starts. */
     public HftpServerBootstrap directory(Path directory) {
@@ -204,10 +207,32 @@ public final class HftpServerBootstrap {
     /**
      * Expects every connection to start with a PROXY protocol header (v1 or v2), as HAProxy sends with
      * {@code send-proxy}, and logs the client address it gives instead of the balancer's (default: off).
-     * Connections without a valid header are closed unanswered, so only the balancer may connect.
+     * Connections without a valid header are closed unanswered. A header chooses the address the logs show, so
+     * name the balancers with {@link #proxyProtocolFrom}: without it, {@link #start()} refuses unless the server
+     * listens on a loopback address only.
      */
     public HftpServerBootstrap proxyProtocol(boolean proxyProtocol) {
         this.proxyProtocol = proxyProtocol;
+        return this;
+    }
+
+    /**
+     * The peers allowed to connect when {@link #proxyProtocol(boolean) the PROXY protocol} is on: the balancers,
+     * each an IPv4 or IPv6 address or CIDR block ({@code 10.0.0.0/8}, {@code 192.0.2.7},
+     * {@code 2001:db8::/32}); host names are refused. A connection from any other peer is closed at once, before
+     * its header is read (logged at DEBUG). Required with the PROXY protocol unless the server listens on a
+     * loopback address only.
+     *
+     * @throws IllegalArgumentException if none is given, or one is not an IP address or CIDR block
+     */
+    public HftpServerBootstrap proxyProtocolFrom(String... blocks) {
+        this.proxyProtocolFrom = ProxyProtocolPeers.of(List.of(blocks));
+        return this;
+    }
+
+    /** The same, already parsed (the command line's). */
+    HftpServerBootstrap proxyProtocolFrom(ProxyProtocolPeers peers) {
+        this.proxyProtocolFrom = Objects.requireNonNull(peers, "peers");
         return this;
     }
 
@@ -272,8 +297,12 @@ public final class HftpServerBootstrap {
      * @throws BindException if the address cannot be bound (e.g. the port is in use)
      * @throws IOException {@code cannot load TLS key FILE: ...} (or certificate) if a TLS file is missing,
      *         unreadable, of an unsupported format, or the key is not the certificate's
+     * @throws IllegalStateException if the PROXY protocol is on without {@link #proxyProtocolFrom} on an
+     *         address other than loopback, or {@code proxyProtocolFrom} is set with the protocol off
      */
     public HftpServer start() throws IOException {
+        InetSocketAddress listen = new InetSocketAddress(address, port);
+        checkProxyProtocol(listen);
         FileStore store = new FileStore(directory);
         Tls tls = tls();
         FileCalls files = new FileCalls(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), fileTimeout,
@@ -305,8 +334,8 @@ public final class HftpServerBootstrap {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(writeBufferHigh / 2, writeBufferHigh))
                     .childHandler(new HftpServerInitializer(store, files, connections, limits, tls, metrics,
-                            proxyProtocol));
-            ChannelFuture bind = bootstrap.bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
+                            proxyProtocol, proxyProtocolFrom));
+            ChannelFuture bind = bootstrap.bind(listen).awaitUninterruptibly();
             if (!bind.isSuccess()) {
                 throw cannotListen(bind.cause());
             }
@@ -323,6 +352,32 @@ public final class HftpServerBootstrap {
                 store.close();
             }
         }
+    }
+
+    /**
+     * Refuses the PROXY protocol where a client could use it to choose the address the logs show: on an address
+     * other clients can reach, without the list of balancers; and a list of balancers without the protocol.
+     */
+    private void checkProxyProtocol(InetSocketAddress listen) {
+        if (proxyProtocolFrom != null && !proxyProtocol) {
+            throw new IllegalStateException("proxyProtocolFrom(" + proxyProtocolFrom + ") is set but the PROXY "
+                    + "protocol is off: call proxyProtocol(true), or drop the list");
+        }
+        if (proxyProtocol && proxyProtocolFrom == null && !isLoopback(listen)) {
+            throw new IllegalStateException("proxyProtocol(true) on " + address + " would let any client that "
+                    + "reaches the port choose the address the logs show: name the balancers with "
+                    + "proxyProtocolFrom(CIDR...), or listen on a loopback address only");
+        }
+    }
+
+    /** Whether {@code address} (a host name or IP literal) is a loopback address, reachable from this host only. */
+    static boolean isLoopback(String address) {
+        return isLoopback(new InetSocketAddress(address, 0));
+    }
+
+    private static boolean isLoopback(InetSocketAddress address) {
+        // An unresolved name is not known to be loopback; the bind would fail on it anyway.
+        return !address.isUnresolved() && address.getAddress().isLoopbackAddress();
     }
 
     /** The TLS of the connections, loaded from the files now; null for plaintext. */

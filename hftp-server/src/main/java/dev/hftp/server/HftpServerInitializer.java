@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * decoding, response encoding, slice streaming, one request per read, then the business logic last, since
  * outbound writes travel toward the head.
  *
- * <p>The {@link SslHandler} comes first, nearest the socket, so that every handler after it sees plaintext
- * and every close from them sends TLS's close_notify. A connection over the limit is still closed at once:
+ * <p>The {@link SslHandler} comes first, nearest the socket (after only the PROXY protocol handlers and the
+ * {@link RenegotiationRefusingHandler}, which read what comes before TLS or around its records), so that every
+ * handler after it sees plaintext and every close from them sends TLS's close_notify. A connection over the limit is still closed at once:
  * the server has not started its handshake, so the close only emits one alert record.
  */
 final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -39,10 +40,13 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ServerMetrics metrics;
     /** Whether each connection starts with a balancer's PROXY protocol header. */
     private final boolean proxyProtocol;
+    /** Null when any peer may send that header. */
+    private final ProxyProtocolPeerFilter proxyPeerFilter;
 
+    /** {@code proxyProtocolFrom}: the peers allowed to send the PROXY protocol header, null for any. */
     HftpServerInitializer(FileStore store, FileCalls files, HftpConnectionHandler connections,
-                          HftpServerBootstrap.Limits limits,
-                          HftpServerBootstrap.Tls tls, ServerMetrics metrics, boolean proxyProtocol) {
+                          HftpServerBootstrap.Limits limits, HftpServerBootstrap.Tls tls, ServerMetrics metrics,
+                          boolean proxyProtocol, ProxyProtocolPeers proxyProtocolFrom) {
         this.store = store;
         this.files = files;
         this.connections = connections;
@@ -50,6 +54,7 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
         this.tls = tls;
         this.metrics = metrics;
         this.proxyProtocol = proxyProtocol;
+        this.proxyPeerFilter = proxyProtocolFrom == null ? null : new ProxyProtocolPeerFilter(proxyProtocolFrom);
     }
 
     @Override
@@ -58,6 +63,10 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
         ch.config().setAutoRead(false);
         ChannelPipeline p = ch.pipeline();
         if (proxyProtocol) {
+            if (proxyPeerFilter != null) {
+                // Only a balancer's header is believed: any other peer is closed before a byte of it is read.
+                p.addLast("proxyPeers", proxyPeerFilter);
+            }
             // The balancer's header comes before anything else, TLS included; both handlers leave after it.
             p.addLast("proxyDecoder", new HAProxyMessageDecoder());
             p.addLast("proxyHandler", ProxyProtocolHandler.INSTANCE);
@@ -66,6 +75,8 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
             SslHandler ssl = tls.context().newHandler(ch.alloc());
             // A client that never finishes its handshake is closed after this, whatever the idle timeout.
             ssl.setHandshakeTimeoutMillis(tls.handshakeTimeoutMillis());
+            // In front of the SslHandler: it must see the client's records before they are decrypted.
+            p.addLast("renegotiation", new RenegotiationRefusingHandler(ssl.handshakeFuture()));
             p.addLast("ssl", ssl);
         }
         if (limits.idleTimeoutMillis() > 0) {

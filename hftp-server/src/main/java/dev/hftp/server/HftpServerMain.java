@@ -103,6 +103,12 @@ public final class HftpServerMain implements Callable<Integer> {
                     + "client addresses it gives. Connections without the header are closed (default: false).")
     private boolean proxyProtocol;
 
+    @Option(names = "--proxy-protocol-from", paramLabel = "CIDR[,CIDR...]",
+            description = "The balancers allowed to send the PROXY protocol header: IPv4/IPv6 addresses or CIDR "
+                    + "blocks, comma-separated (e.g. 10.0.0.0/8,2001:db8::/32); connections from other peers are "
+                    + "closed. Required with --proxy-protocol unless --address is a loopback address.")
+    private ProxyProtocolPeers proxyProtocolFrom;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "Settings from a properties file (port=19500, ...) or a YAML one (FILE.yaml: "
                     + "port: 19500). Precedence: command line, then environment (HFTP_PORT, "
@@ -131,7 +137,8 @@ public final class HftpServerMain implements Callable<Integer> {
     }
 
     static int commandLine(String[] args, Map<String, String> environment, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(new HftpServerMain()).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine commandLine = new CommandLine(new HftpServerMain()).setCaseInsensitiveEnumValuesAllowed(true)
+                .registerConverter(ProxyProtocolPeers.class, HftpServerMain::proxyProtocolPeers);
         commandLine.setOut(out);
         commandLine.setErr(err);
         Properties file = new Properties();
@@ -154,6 +161,15 @@ public final class HftpServerMain implements Callable<Integer> {
         }
         commandLine.setDefaultValueProvider(defaults);
         return commandLine.execute(args);
+    }
+
+    private static ProxyProtocolPeers proxyProtocolPeers(String value) {
+        try {
+            return ProxyProtocolPeers.parse(value);
+        } catch (IllegalArgumentException e) {
+            // Picocli puts this message after "Invalid value for option '--proxy-protocol-from': ".
+            throw new CommandLine.TypeConversionException(e.getMessage());
+        }
     }
 
     private static String describe(Exception e) {
@@ -182,6 +198,13 @@ public final class HftpServerMain implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
+        String proxyProtocolProblem = proxyProtocolProblem();
+        if (proxyProtocolProblem != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("hftp-server: " + proxyProtocolProblem);
+            err.flush();
+            return 2;
+        }
         if (printConfig) {
             printConfig(spec.commandLine().getOut());
             return 0;
@@ -212,6 +235,9 @@ public final class HftpServerMain implements Callable<Integer> {
                 bootstrap.metricsAddress(metricsAddress);
             }
             bootstrap.proxyProtocol(proxyProtocol);
+            if (proxyProtocolFrom != null) {
+                bootstrap.proxyProtocolFrom(proxyProtocolFrom);
+            }
             if (tlsCert != null) {
                 bootstrap.tls(tlsCert, tlsKey);
             }
@@ -285,6 +311,22 @@ public final class HftpServerMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Invalid value for option '--io-threads': " + ioThreads + " (expected: >= 0)");
         }
+    }
+
+    /**
+     * A PROXY protocol setting the server must not run with, in the words of the options (the bootstrap would
+     * refuse it too, in its own); null if there is none.
+     */
+    private String proxyProtocolProblem() {
+        if (proxyProtocolFrom != null && !proxyProtocol) {
+            return "--proxy-protocol-from is set but --proxy-protocol is off: turn it on, or drop the list";
+        }
+        if (proxyProtocol && proxyProtocolFrom == null && !HftpServerBootstrap.isLoopback(address)) {
+            return "--proxy-protocol on " + address + " would let any client that reaches the port choose the "
+                    + "address the logs show: name the balancers with --proxy-protocol-from CIDR[,CIDR...], or "
+                    + "listen on a loopback address only";
+        }
+        return null;
     }
 
     private void positive(int value, String option) {

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * Takes the client's address from the PROXY protocol header (v1 or v2) that a balancer such as HAProxy sends
  * first on each connection, for the logs and the access log, then leaves the pipeline. Follows an
  * {@link HAProxyMessageDecoder}, which removes itself after the header and closes a connection that does not
- * start with one: with the PROXY protocol on, only the balancer may connect. A {@code LOCAL} header (the
+ * start with one. Which peers may send a header at all is {@link ProxyProtocolPeerFilter}'s to decide, before
+ * either handler sees a byte: anyone else could claim any address. A {@code LOCAL} header (the
  * balancer's own health check) keeps the socket's address. A connection whose header is not complete within
  * {@value #HEADER_TIMEOUT_SECONDS} s is closed: the decoder cannot tell a short line such as {@code help}
  * from the start of a header, and would otherwise wait for the idle timeout, or for ever.

@@ -40,7 +40,8 @@ class ConfigTest {
         assertEquals(String.join("\n", "address=0.0.0.0", "port=19500", "datadir=testdata", "max-line-length=65536",
                 "max-connections=10000", "idle-timeout=300", "write-buffer=262144",
                 "shutdown-grace=10", "transport=nio", "io-threads=0", "metrics-port=", "metrics-address=",
-                "tls-cert=", "tls-key=", "proxy-protocol=false") + "\n", out.toString().replace("\r", ""));
+                "tls-cert=", "tls-key=", "proxy-protocol=false", "proxy-protocol-from=") + "\n",
+                out.toString().replace("\r", ""));
     }
 
     @Test
@@ -166,12 +167,80 @@ class ConfigTest {
 
     @Test
     void shouldTakeTheFileWhereAnEnvironmentVariableIsEmpty() throws IOException {
-        Path config = file("tls-cert=/etc/hftp/cert.pem\ntls-key=/etc/hftp/key.pem\nproxy-protocol=true\n");
-        assertEquals(0, run(Map.of("HFTP_TLS_CERT", "", "HFTP_TLS_KEY", " ", "HFTP_PROXY_PROTOCOL", ""),
-                "--config", config.toString(), "--print-config"), err.toString());
+        Path config = file("tls-cert=/etc/hftp/cert.pem\ntls-key=/etc/hftp/key.pem\nproxy-protocol=true\n"
+                + "proxy-protocol-from=10.0.0.0/8\n");
+        assertEquals(0, run(Map.of("HFTP_TLS_CERT", "", "HFTP_TLS_KEY", " ", "HFTP_PROXY_PROTOCOL", "",
+                "HFTP_PROXY_PROTOCOL_FROM", ""), "--config", config.toString(), "--print-config"), err.toString());
         String printed = out.toString();
         assertTrue(printed.contains("tls-cert=/etc/hftp/cert.pem\ntls-key=/etc/hftp/key.pem\n"), printed);
-        assertTrue(printed.contains("proxy-protocol=true\n"), printed);
+        assertTrue(printed.contains("proxy-protocol=true\nproxy-protocol-from=10.0.0.0/8\n"), printed);
+    }
+
+    @Test
+    void shouldTakeTheProxyProtocolPeersFromEachSourceAndPrintThemBack() throws IOException {
+        assertEquals(0, run(Map.of(), "--proxy-protocol", "--proxy-protocol-from", "10.0.0.0/8, 2001:db8::/32",
+                "--print-config"), err.toString());
+        assertTrue(out.toString().contains("proxy-protocol-from=10.0.0.0/8,2001:db8::/32\n"), out.toString());
+
+        Path printed = file(out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run(Map.of(), "--config", printed.toString(), "--print-config"), err.toString());
+        assertTrue(out.toString().contains("proxy-protocol=true\nproxy-protocol-from=10.0.0.0/8,2001:db8::/32\n"),
+                out.toString());
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run(Map.of("HFTP_PROXY_PROTOCOL", "true", "HFTP_PROXY_PROTOCOL_FROM", "192.0.2.7"),
+                "--config", printed.toString(), "--print-config"), err.toString());
+        assertTrue(out.toString().contains("proxy-protocol-from=192.0.2.7\n"), out.toString());
+
+        Path yaml = Files.writeString(dir.resolve("hftp.yaml"), "proxy:\n  protocol: true\n  protocol-from: "
+                + "10.1.0.0/16,10.2.0.0/16\n");
+        out.getBuffer().setLength(0);
+        assertEquals(0, run(Map.of(), "--config", yaml.toString(), "--print-config"), err.toString());
+        assertTrue(out.toString().contains("proxy-protocol-from=10.1.0.0/16,10.2.0.0/16\n"), out.toString());
+    }
+
+    @Test
+    void shouldRefuseAProxyProtocolPeerThatIsNotAnAddressAsUsageError() {
+        assertEquals(2, run(Map.of(), "--proxy-protocol", "--proxy-protocol-from", "10.0.0.0/8,balancer.example",
+                "--print-config"));
+        assertTrue(err.toString().startsWith("Invalid value for option '--proxy-protocol-from': 'balancer.example': "
+                + "not an IP address"), err.toString());
+    }
+
+    @Test
+    void shouldRefuseTheProxyProtocolOnAnyAddressWithoutPeersInOneLine() {
+        assertEquals(2, run(Map.of(), "--proxy-protocol", "--print-config"));
+        assertEquals("hftp-server: --proxy-protocol on 0.0.0.0 would let any client that reaches the port choose "
+                + "the address the logs show: name the balancers with --proxy-protocol-from CIDR[,CIDR...], or "
+                + "listen on a loopback address only\n", err.toString().replace("\r", ""));
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void shouldRefuseToStartTheProxyProtocolOnANonLoopbackAddressWithoutPeers() {
+        // 192.0.2.1 (documentation) is not an address of this machine: were the check missing, the bind would
+        // fail (exit code 1), not listen.
+        assertEquals(2, run(Map.of("HFTP_PROXY_PROTOCOL", "true"), "-d", dir.toString(), "-a", "192.0.2.1",
+                "-p", "0"));
+        String[] lines = err.toString().split("\n");
+        assertEquals(1, lines.length, err.toString());
+        assertTrue(lines[0].startsWith("hftp-server: --proxy-protocol on 192.0.2.1 would let any client"), lines[0]);
+    }
+
+    @Test
+    void shouldAllowTheProxyProtocolWithoutPeersOnLoopback() {
+        assertEquals(0, run(Map.of(), "--proxy-protocol", "-a", "127.0.0.1", "--print-config"), err.toString());
+        assertEquals(0, run(Map.of(), "--proxy-protocol", "-a", "localhost", "--print-config"), err.toString());
+        assertEquals(0, run(Map.of(), "--proxy-protocol", "--proxy-protocol-from", "10.0.0.0/8", "--print-config"),
+                err.toString());
+    }
+
+    @Test
+    void shouldRefusePeersWithoutTheProxyProtocolInOneLine() {
+        assertEquals(2, run(Map.of("HFTP_PROXY_PROTOCOL_FROM", "10.0.0.0/8"), "--print-config"));
+        assertEquals("hftp-server: --proxy-protocol-from is set but --proxy-protocol is off: turn it on, or drop "
+                + "the list\n", err.toString().replace("\r", ""));
     }
 
     @Test

@@ -62,7 +62,7 @@ class HftpServerFuzzTest {
         // Small chunks: a slice takes several writes, and the requests behind it wait for its end.
         HftpServerInitializer initializer = new HftpServerInitializer(store, FileCalls.inline(),
                 new HftpConnectionHandler(10, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)),
-                new HftpServerBootstrap.Limits(input.limit(), 48, 0), null, null, false);
+                new HftpServerBootstrap.Limits(input.limit(), 48, 0), null, null, false, null);
         EmbeddedSocketChannel channel = new EmbeddedSocketChannel(initializer);
         StringBuilder wire = new StringBuilder();
         byte[] bytes = input.payload();

@@ -55,7 +55,7 @@ class HftpServerInitializerTest {
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         initializer = new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
-                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 0), null, null, false);
+                new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 0), null, null, false, null);
         channel = new EmbeddedSocketChannel(initializer);
     }
 
@@ -202,31 +202,42 @@ class HftpServerInitializerTest {
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
                 new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 0), new HftpServerBootstrap.Tls(context, 10_000),
-                null, proxyProtocol));
+                null, proxyProtocol, null));
     }
 
-    private EmbeddedChannel tlsClient() throws Exception {
-        SslContext clientContext = SslContextBuilder.forClient()
-                .trustManager(certificate.certPem().toFile()).build();
+    private EmbeddedChannel tlsClient(String... protocols) throws Exception {
+        SslContextBuilder builder = SslContextBuilder.forClient().trustManager(certificate.certPem().toFile());
+        if (protocols.length > 0) {
+            builder.protocols(protocols);
+        }
+        SslContext clientContext = builder.build();
         return new EmbeddedChannel(clientContext.newHandler(ByteBufAllocator.DEFAULT, "localhost", 1));
     }
 
-    /** Moves the bytes each side wrote to the other until neither has more. */
+    /** Moves the bytes each side wrote to the other until neither has more; a closed side drops them. */
     private static void shuttle(EmbeddedChannel client, EmbeddedChannel server) {
         boolean moved = true;
         while (moved) {
             moved = false;
             ByteBuf bytes;
             while ((bytes = client.readOutbound()) != null) {
-                server.writeInbound(bytes);
+                deliver(bytes, server);
                 moved = true;
             }
             while ((bytes = server.readOutbound()) != null) {
-                client.writeInbound(bytes);
+                deliver(bytes, client);
                 moved = true;
             }
             client.runPendingTasks();
             server.runPendingTasks();
+        }
+    }
+
+    private static void deliver(ByteBuf bytes, EmbeddedChannel to) {
+        if (to.isOpen()) {
+            to.writeInbound(bytes);
+        } else {
+            bytes.release();
         }
     }
 
@@ -241,10 +252,10 @@ class HftpServerInitializerTest {
     }
 
     @Test
-    void shouldPutSslHandlerFirstWhenTlsIsConfigured() throws Exception {
+    void shouldPutSslHandlerFirstBehindTheRenegotiationGuardWhenTlsIsConfigured() throws Exception {
         EmbeddedSocketChannel tls = tlsChannel();
         try {
-            assertEquals(List.of(SslHandler.class, HftpConnectionHandler.class, HftpLineDecoder.class,
+            assertEquals(List.of(RenegotiationRefusingHandler.class, SslHandler.class, HftpConnectionHandler.class, HftpLineDecoder.class,
                     HftpCommandDecoder.class, HftpResponseEncoder.class, ChunkedWriteHandler.class,
                     FlowControlHandler.class, HftpHandler.class), handlerTypes(tls));
             assertEquals(10_000, tls.pipeline().get(SslHandler.class).getHandshakeTimeoutMillis());
@@ -280,8 +291,8 @@ class HftpServerInitializerTest {
         EmbeddedSocketChannel server = tlsChannel(true);
         EmbeddedChannel client = tlsClient();
         try {
-            assertEquals(List.of(HAProxyMessageDecoder.class, ProxyProtocolHandler.class, SslHandler.class),
-                    handlerTypes(server).subList(0, 3));
+            assertEquals(List.of(HAProxyMessageDecoder.class, ProxyProtocolHandler.class,
+                    RenegotiationRefusingHandler.class, SslHandler.class), handlerTypes(server).subList(0, 4));
             // As HAProxy sends them: the header, then the client's first bytes (its ClientHello), in one read.
             ByteBuf hello = client.readOutbound();
             server.writeInbound(Unpooled.wrappedBuffer(
@@ -294,7 +305,33 @@ class HftpServerInitializerTest {
 
             assertEquals(plaintext, readDecrypted(client));
             assertEquals(new java.net.InetSocketAddress("203.0.113.7", 56324), ClientAddress.of(server));
-            assertEquals(SslHandler.class, handlerTypes(server).get(0), "the PROXY handlers left after the header");
+            assertEquals(List.of(RenegotiationRefusingHandler.class, SslHandler.class),
+                    handlerTypes(server).subList(0, 2), "the PROXY handlers left after the header");
+        } finally {
+            client.finishAndReleaseAll();
+            server.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void shouldCloseATls12ClientThatRenegotiates() throws Exception {
+        EmbeddedSocketChannel server = tlsChannel();
+        EmbeddedChannel client = tlsClient("TLSv1.2");
+        try {
+            shuttle(client, server);
+            SslHandler clientSsl = client.pipeline().get(SslHandler.class);
+            assertTrue(clientSsl.handshakeFuture().isSuccess(), "handshake");
+            assertEquals("TLSv1.2", clientSsl.engine().getSession().getProtocol());
+            client.writeOutbound(Unpooled.copiedBuffer("get_metadata archivo.txt\r\n", StandardCharsets.US_ASCII));
+            shuttle(client, server);
+            assertEquals("0 OK\r\n41\r\n", readDecrypted(client));
+
+            io.netty.util.concurrent.Future<?> renegotiation = clientSsl.renegotiate();
+            client.writeOutbound(Unpooled.copiedBuffer("get_metadata archivo.txt\r\n", StandardCharsets.US_ASCII));
+            shuttle(client, server);
+            assertFalse(server.isOpen());
+            assertFalse(renegotiation.isSuccess());
+            assertEquals("", readDecrypted(client));
         } finally {
             client.finishAndReleaseAll();
             server.finishAndReleaseAll();

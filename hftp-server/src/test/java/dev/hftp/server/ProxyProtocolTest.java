@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A server behind a balancer that speaks the PROXY protocol: the header's client address becomes the
  * connection's for the logs, the requests after it are answered as usual, and a connection without a
- * header is closed unanswered.
+ * header is closed unanswered; with a list of balancers, a peer outside it is closed at once.
  */
 class ProxyProtocolTest {
 
@@ -40,10 +40,15 @@ class ProxyProtocolTest {
     @BeforeEach
     void setUp() throws Exception {
         Files.writeString(root.resolve("archivo.txt"), "!Que calor que hace hoy, pinta una birra!");
+        channel = newChannel(null);
+    }
+
+    /** A connection from 127.0.0.1:40000 (see {@link EmbeddedSocketChannel}); {@code from} null: any peer. */
+    private EmbeddedSocketChannel newChannel(ProxyProtocolPeers from) throws Exception {
         HftpConnectionHandler connections = new HftpConnectionHandler(100,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
-        channel = new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
-                new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, null, true));
+        return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
+                new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, null, true, from));
     }
 
     @AfterEach
@@ -142,6 +147,25 @@ class ProxyProtocolTest {
         channel.advanceTimeBy(ProxyProtocolHandler.HEADER_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
         channel.runScheduledPendingTasks();
         assertTrue(channel.isOpen());
+    }
+
+    @Test
+    void shouldCloseAPeerOutsideTheListAtOnceWithoutReadingItsHeader() throws Exception {
+        channel.finishAndReleaseAll();
+        channel = newChannel(ProxyProtocolPeers.parse("10.0.0.0/8,::1"));
+        assertFalse(channel.isOpen(), "closed when it connected");
+        assertNull(channel.pipeline().get("proxyDecoder"));
+        assertEquals(channel.remoteAddress(), ClientAddress.of(channel), "no header believed");
+    }
+
+    @Test
+    void shouldBelieveAPeerInsideTheList() throws Exception {
+        channel.finishAndReleaseAll();
+        channel = newChannel(ProxyProtocolPeers.parse("10.0.0.0/8,127.0.0.0/8"));
+        assertTrue(channel.isOpen());
+        assertNull(channel.pipeline().get(ProxyProtocolPeerFilter.class), "the filter leaves once it has judged");
+        assertEquals(REPLIES, send(ascii("PROXY TCP4 203.0.113.7 10.0.0.1 56324 19500\r\n" + REQUESTS)));
+        assertEquals(new InetSocketAddress("203.0.113.7", 56324), ClientAddress.of(channel));
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

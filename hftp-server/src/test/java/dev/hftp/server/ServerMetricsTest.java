@@ -43,7 +43,7 @@ class ServerMetricsTest {
         connections = new HftpConnectionHandler(100, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         metrics = new ServerMetrics(connections);
         channel = new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
-                new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, metrics, false));
+                new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, metrics, false, null));
     }
 
     @AfterEach
@@ -123,7 +123,7 @@ class ServerMetricsTest {
         assertEquals(1, requests("quit", 0));
 
         EmbeddedSocketChannel other = new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root),
-                FileCalls.inline(), connections, new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, metrics, false));
+                FileCalls.inline(), connections, new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, metrics, false, null));
         try {
             other.writeInbound(Unpooled.copiedBuffer("help\n", StandardCharsets.US_ASCII));
             Wire.drain(other);
