@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.util.concurrent.FastThreadLocal;
-import io.netty.util.internal.ObjectUtil;
 
 import java.io.IOException;
 
@@ -14,8 +13,8 @@ import java.io.IOException;
  * CRLF once. Each chunk of the source must be a whole multiple of 3 bytes (all but the last), so the
  * pieces join into the base64 of the whole range with padding only at its end.
  *
- * <p>The source says how many bytes it has left; a chunk shorter than that means the file shrank while
- * it was being sent, and the reply can no longer be completed honestly, so this input fails.
+ * <p>The source must yield exactly {@code length} bytes ({@link ExactLengthChunkedInput}): if its file
+ * shrinks while it is being sent, the reply can no longer be completed honestly, and this input fails.
  */
 public final class Base64ChunkedInput implements ChunkedInput<ByteBuf> {
 
@@ -31,16 +30,14 @@ public final class Base64ChunkedInput implements ChunkedInput<ByteBuf> {
         }
     };
 
-    private final ChunkedInput<ByteBuf> source;
-    private final long length;
+    private final ExactLengthChunkedInput source;
     private boolean terminated;
 
     /**
      * Encodes {@code source}, which holds {@code length} bytes in chunks of a multiple of 3 bytes.
      */
     public Base64ChunkedInput(ChunkedInput<ByteBuf> source, long length) {
-        this.source = ObjectUtil.checkNotNull(source, "source");
-        this.length = ObjectUtil.checkPositiveOrZero(length, "length");
+        this.source = new ExactLengthChunkedInput(source, length);
     }
 
     @Override
@@ -64,11 +61,7 @@ public final class Base64ChunkedInput implements ChunkedInput<ByteBuf> {
         if (terminated) {
             return null;
         }
-        long expected = length - source.progress();
         if (source.isEndOfInput()) {
-            if (expected != 0) {
-                throw new IOException("source ended " + expected + " bytes early");
-            }
             terminated = true;
             return allocator.buffer(2).writeShort(CRLF_SHORT);
         }
@@ -79,10 +72,11 @@ public final class Base64ChunkedInput implements ChunkedInput<ByteBuf> {
         }
         try {
             boolean last = source.isEndOfInput();
-            if (chunk.readableBytes() == 0 || last && source.progress() != length
-                    || !last && chunk.readableBytes() % 3 != 0) {
-                throw new IOException("file shrank or chunk not a multiple of 3 bytes: got "
-                        + chunk.readableBytes() + " of " + expected + " remaining bytes");
+            if (!last && chunk.readableBytes() % 3 != 0) {
+                // Padding inside the body would corrupt it: a chunk size not a multiple of 3, or a file that
+                // shrank in the middle of this chunk.
+                throw new IOException("a chunk of " + chunk.readableBytes() + " bytes before the end of "
+                        + source.length() + " is not a multiple of 3 bytes");
             }
             ByteBuf encoded = encode(chunk, allocator, last);
             if (last) {

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.handler.stream.ChunkedNioFile;
@@ -210,8 +209,8 @@ class Base64ChunkedInputTest {
     @ValueSource(ints = {CHUNK, CHUNK + 1, CHUNK + 3, 2 * CHUNK - 1, 2 * CHUNK, 3 * CHUNK - 1})
     void shouldFailWriteWhenFileShrinksWhileReading(int newLength) throws IOException {
         FileChannel fc = FileChannel.open(file, StandardOpenOption.READ);
-        ChunkedInput<ByteBuf> source = new TruncateAfterFirstChunk(new ChunkedNioFile(fc, 0, 3 * CHUNK, CHUNK),
-                newLength);
+        ChunkedInput<ByteBuf> source = new TruncatingChunkedInput(new ChunkedNioFile(fc, 0, 3 * CHUNK, CHUNK),
+                file, newLength);
         ChannelFuture write = channel.writeAndFlush(new Base64ChunkedInput(source, 3 * CHUNK));
         assertTrue(write.isDone());
         assertInstanceOf(IOException.class, write.cause());
@@ -223,8 +222,8 @@ class Base64ChunkedInputTest {
     @Test
     void shouldServeRangeWhenFileShrinksOnlyBeyondIt() throws IOException {
         FileChannel fc = FileChannel.open(file, StandardOpenOption.READ);
-        ChunkedInput<ByteBuf> source = new TruncateAfterFirstChunk(new ChunkedNioFile(fc, 0, 3 * CHUNK, CHUNK),
-                3 * CHUNK);
+        ChunkedInput<ByteBuf> source = new TruncatingChunkedInput(new ChunkedNioFile(fc, 0, 3 * CHUNK, CHUNK),
+                file, 3 * CHUNK);
         ChannelFuture write = channel.writeAndFlush(new Base64ChunkedInput(source, 3 * CHUNK));
         assertTrue(write.isSuccess());
         assertEquals(expected(content, 0, 3 * CHUNK), drain());
@@ -258,57 +257,7 @@ class Base64ChunkedInputTest {
         return new Base64ChunkedInput(new ChunkedNioFile(fc, 0, 3, CHUNK), 3);
     }
 
-    private void truncate(long length) throws IOException {
-        try (FileChannel writer = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            writer.truncate(length);
-        }
-    }
-
-    /** A source that truncates the file right after its first chunk has been read. */
-    private final class TruncateAfterFirstChunk implements ChunkedInput<ByteBuf> {
-        private final ChunkedInput<ByteBuf> delegate;
-        private final long newLength;
-        private boolean truncated;
-
-        TruncateAfterFirstChunk(ChunkedInput<ByteBuf> delegate, long newLength) {
-            this.delegate = delegate;
-            this.newLength = newLength;
-        }
-
-        @Override
-        public boolean isEndOfInput() throws Exception {
-            return delegate.isEndOfInput();
-        }
-
-        @Override
-        public void close() throws Exception {
-            delegate.close();
-        }
-
-        @Deprecated
-        @Override
-        public ByteBuf readChunk(ChannelHandlerContext ctx) throws Exception {
-            return readChunk(ctx.alloc());
-        }
-
-        @Override
-        public ByteBuf readChunk(ByteBufAllocator allocator) throws Exception {
-            ByteBuf chunk = delegate.readChunk(allocator);
-            if (!truncated) {
-                truncated = true;
-                truncate(newLength);
-            }
-            return chunk;
-        }
-
-        @Override
-        public long length() {
-            return delegate.length();
-        }
-
-        @Override
-        public long progress() {
-            return delegate.progress();
-        }
+    private void truncate(long length) {
+        TruncatingChunkedInput.truncate(file, length);
     }
 }

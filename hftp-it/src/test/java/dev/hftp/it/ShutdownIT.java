@@ -17,6 +17,7 @@ import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,6 +63,10 @@ class ShutdownIT {
     private static final long SIZE = 100L * MiB;
     /** About 2.5 s for the 100 MiB slice: long enough to shut down in its middle, short for the build. */
     private static final long PACE = 40L * MiB;
+    /** How long close() may run past the grace with an event loop stuck: 5 s, and some slack for a busy machine. */
+    private static final long CLOSE_BOUND_AFTER_GRACE_MILLIS = 7_000;
+    /** How long the process may run past the grace with its shutdown stuck: 5 + 2 s, and some slack. */
+    private static final long EXIT_BOUND_AFTER_GRACE_MILLIS = 10_000;
     /** What the kernel may still hold for a client when the server has written the last byte. */
     private static final long KERNEL_SLACK = 8L * MiB;
 
@@ -255,24 +261,98 @@ class ShutdownIT {
         assertEquals(0, server.openConnections());
     }
 
+    /**
+     * An event loop stuck in a task (here the access log's appender, blocked as on a full pipe; a file call
+     * that never returns would do the same) cannot run the closes that a shutdown asks of it. With one event
+     * loop, the acceptor and both connections are on it: close() must still return shortly after the grace,
+     * and the connections end as soon as the loop comes back.
+     */
+    @Test
+    void closeReturnsShortlyAfterTheGraceEvenWithAStuckEventLoop() throws Exception {
+        Duration grace = Duration.ofSeconds(1);
+        server = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).ioThreads(1)
+                .shutdownGrace(grace).start();
+        StuckAccessLog log = StuckAccessLog.blockingOn("get_metadata big");
+        HftpTestClient stuckClient;
+        HftpTestClient other;
+        long closeMillis;
+        try {
+            stuckClient = connect(server.port());
+            stuckClient.sendRaw("get_metadata big\r\n");
+            assertTrue(log.awaitStuck(Duration.ofSeconds(10)), "the event loop never logged the request");
+            other = connect(server.port());
+            other.sendRaw("help\r\n");
+            assertTrue(other.isSilentFor(500), "the only event loop answered while stuck");
+
+            long start = System.nanoTime();
+            CompletableFuture<Long> closed = CompletableFuture.supplyAsync(() -> {
+                server.close();
+                return System.nanoTime();
+            });
+            long bound = grace.toMillis() + CLOSE_BOUND_AFTER_GRACE_MILLIS;
+            try {
+                closeMillis = (closed.get(bound, TimeUnit.MILLISECONDS) - start) / 1_000_000;
+            } catch (TimeoutException e) {
+                throw new AssertionError("close() still running " + bound + " ms after it was called (grace "
+                        + grace.toMillis() + " ms), with an event loop stuck");
+            }
+        } finally {
+            log.release();
+        }
+        long released = System.nanoTime();
+        long stuckClosedMillis = millisUntilClosedAfterStuck(stuckClient, released);
+        long otherClosedMillis = millisUntilClosedAfterStuck(other, released);
+        figure("ShutdownIT", "close() with a %d ms grace and the only event loop stuck: returned after %d ms; "
+                + "once the loop came back, its connections closed after %d and %d ms", grace.toMillis(),
+                closeMillis, stuckClosedMillis, otherClosedMillis);
+        assertTrue(closeMillis >= grace.toMillis() - 20, "close() returned before the grace: " + closeMillis + " ms");
+        assertTrue(stuckClosedMillis < 5_000 && otherClosedMillis < 5_000, "connections left open");
+    }
+
+    /** Time until the server closes a connection whose loop was stuck (a reply sent before may come first). */
+    private static long millisUntilClosedAfterStuck(HftpTestClient client, long sinceNanos) throws IOException {
+        client.readUntilClosed();
+        return (System.nanoTime() - sinceNanos) / 1_000_000;
+    }
+
     // ---------------------------------------------------------------- the command: SIGTERM
 
     private static final Pattern SERVING = Pattern.compile("Serving (.+) on 127\\.0\\.0\\.1:(\\d+)");
 
     /** Starts {@code java -jar hftp-server.jar} on a free port and returns the port it prints. */
     private int startProcess(long graceSeconds, Path stderr) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(AbuseSupport.javaLauncher().toString(), "-Xmx64m", "-jar",
-                AbuseSupport.serverJar().toString(), "-a", "127.0.0.1", "-p", "0", "-d", dir.toString(),
-                "--shutdown-grace", Long.toString(graceSeconds));
-        builder.redirectError(stderr.toFile());
+        return startProcess(List.of(), List.of("--shutdown-grace", Long.toString(graceSeconds)), stderr, true);
+    }
+
+    /**
+     * Starts {@code java [jvmOptions] -jar hftp-server.jar [options]} on a free port and returns the port it
+     * prints. Its standard error goes to {@code stderr}, or, if that is null, to a pipe nobody reads; its
+     * standard output is read to the end, or, unless {@code drainStdout}, only up to that first line.
+     */
+    private int startProcess(List<String> jvmOptions, List<String> options, Path stderr, boolean drainStdout)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of(AbuseSupport.javaLauncher().toString(), "-Xmx64m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", AbuseSupport.serverJar().toString(), "-a", "127.0.0.1", "-p", "0", "-d",
+                dir.toString()));
+        command.addAll(options);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (stderr != null) {
+            builder.redirectError(stderr.toFile());
+        }
         process = builder.start();
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread stdout = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            // Not closed here: closing the pipe would fail the server's next write instead of blocking it.
+            BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            try {
                 String line;
                 while ((line = reader.readLine()) != null) {
                     lines.add(line);
+                    if (!drainStdout) {
+                        return;
+                    }
                 }
             } catch (IOException e) {
                 // The process ended.
@@ -282,7 +362,7 @@ class ShutdownIT {
         stdout.start();
         String line = lines.poll(30, TimeUnit.SECONDS);
         if (line == null) {
-            fail("the server printed no line in 30 s; stderr: " + Files.readString(stderr));
+            fail("the server printed no line in 30 s; stderr: " + (stderr == null ? "(a pipe)" : Files.readString(stderr)));
         }
         Matcher matcher = SERVING.matcher(line);
         assertTrue(matcher.matches(), "unexpected first line: " + line);
@@ -367,5 +447,100 @@ class ShutdownIT {
         assertTrue(exitMillis >= grace * 1000L - 50, "exit after " + exitMillis + " ms, before the grace");
         assertTrue(exitMillis < grace * 1000L + 5_000, "exit " + exitMillis + " ms after SIGTERM");
         assertTrue(rest.length < SIZE / 2, "the stalled transfer was not cut: " + mib(rest.length));
+    }
+
+    /**
+     * The access log written to standard output, and nobody reading it (a log shipper that stopped): once the
+     * pipe is full, the only event loop blocks in the write of an access line. SIGTERM must still end the
+     * process shortly after the grace, with exit code 0, and say why on standard error.
+     */
+    @Test
+    void sigtermExitsShortlyAfterTheGraceEvenWithAnEventLoopStuckOnItsAccessLog() throws Exception {
+        Path stderr = dir.resolve("stderr-stuck-loop.txt");
+        int grace = 1;
+        int port = startProcess(List.of("-Dhftp.accessLog=info"),
+                List.of("--shutdown-grace", Integer.toString(grace), "--io-threads", "1"), stderr, false);
+        HftpTestClient client = connect(port);
+        int requests = 5_000;
+        client.sendRaw("help\r\n".repeat(requests));
+        int replies = repliesUntilSilent(client, requests);
+        assertTrue(replies > 0, "no reply at all: the server was not serving");
+        assertTrue(replies < requests, "all " + requests + " requests answered: the access log never blocked");
+
+        long start = System.nanoTime();
+        // SIGTERM, without Process.destroy(), which also closes our ends of its pipes: that would unblock it.
+        process.toHandle().destroy();
+        long bound = grace * 1000L + EXIT_BOUND_AFTER_GRACE_MILLIS;
+        if (!process.waitFor(bound, TimeUnit.MILLISECONDS)) {
+            fail("the server did not exit within " + bound + " ms of SIGTERM (grace " + grace + " s) with its "
+                    + "event loop stuck; stderr: " + Files.readString(stderr));
+        }
+        long exitMillis = (System.nanoTime() - start) / 1_000_000;
+        String errors = Files.readString(stderr);
+        figure("ShutdownIT", "SIGTERM with --shutdown-grace %d and the only event loop stuck on the access log "
+                + "(stdout unread; %d of %d requests answered): exit code %d after %d ms; stderr: %s", grace,
+                replies, requests, process.exitValue(), exitMillis, errors.strip());
+        assertEquals(0, process.exitValue(), "exit code after SIGTERM; stderr: " + errors);
+        assertTrue(exitMillis >= grace * 1000L - 50, "exit after " + exitMillis + " ms, before the grace");
+        assertTrue(errors.contains("did not stop"), "no WARN line about the stuck event loop: " + errors);
+    }
+
+    /**
+     * Standard error a pipe nobody reads, and one DEBUG line per connection (-v): once the pipe is full, the
+     * event loop blocks in its log, and so does the shutdown, which logs too. Only halting ends such a process:
+     * it must, shortly after the grace.
+     */
+    @Test
+    void sigtermHaltsTheProcessWhenEvenItsShutdownIsStuck() throws Exception {
+        int grace = 1;
+        int port = startProcess(List.of(), List.of("--shutdown-grace", Integer.toString(grace), "--io-threads", "1",
+                "-v"), null, true);
+        int connections = 0;
+        boolean stuck = false;
+        while (!stuck && connections < 20_000) {
+            try (HftpTestClient client = new HftpTestClient(port, 2_000)) {
+                connections++;
+                client.sendRaw("help\r\n");
+                stuck = repliesUntilSilent(client, 1) == 0;
+            }
+        }
+        assertTrue(stuck, "the server answered " + connections + " connections: its standard error never blocked");
+
+        long start = System.nanoTime();
+        // SIGTERM, without Process.destroy(), which also closes our ends of its pipes: that would unblock it.
+        process.toHandle().destroy();
+        long bound = grace * 1000L + EXIT_BOUND_AFTER_GRACE_MILLIS;
+        if (!process.waitFor(bound, TimeUnit.MILLISECONDS)) {
+            fail("the server did not exit within " + bound + " ms of SIGTERM (grace " + grace + " s) with its "
+                    + "logging stuck");
+        }
+        long exitMillis = (System.nanoTime() - start) / 1_000_000;
+        figure("ShutdownIT", "SIGTERM with --shutdown-grace %d, standard error unread and full after %d "
+                + "connections (-v): halted with exit code %d after %d ms", grace, connections,
+                process.exitValue(), exitMillis);
+        assertEquals(0, process.exitValue());
+        // The command halts 2 s after the server's own bound (its ShutdownWatchdog.EXIT_MARGIN).
+        long halt = grace * 1000L + HftpServer.FORCED_CLOSE_TIMEOUT.toMillis() + 2_000;
+        assertTrue(exitMillis >= halt - 100, "exit after " + exitMillis + " ms, before the halt at " + halt
+                + " ms: the shutdown was not stuck");
+    }
+
+    /**
+     * How many of {@code expected} help replies come before the server is silent for 3 s: long enough that a
+     * pause of a busy machine is not taken for a stuck event loop.
+     */
+    private static int repliesUntilSilent(HftpTestClient client, int expected) throws IOException {
+        client.socket().setSoTimeout(3_000);
+        int replies = 0;
+        try {
+            while (replies < expected) {
+                assertEquals("0 OK", client.readReply().toString());
+                client.readLines();
+                replies++;
+            }
+        } catch (SocketTimeoutException e) {
+            // Silent: the event loop is stuck.
+        }
+        return replies;
     }
 }

@@ -1,6 +1,7 @@
 package dev.hftp.server;
 
 import dev.hftp.codec.Base64ChunkedInput;
+import dev.hftp.codec.ExactLengthChunkedInput;
 import dev.hftp.codec.HftpException;
 import dev.hftp.codec.HftpRequest;
 import dev.hftp.codec.HftpResponses;
@@ -198,9 +199,10 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
         try {
             // Zero-copy for raw in plaintext, where nothing transforms the bytes; the SslHandler refuses a
             // FileRegion, so under TLS the file is read in chunks, which the ChunkedWriteHandler writes only
-            // while the socket is writable.
+            // while the socket is writable. Chunks of a file that shrinks fail the transfer (both chunked
+            // bodies are exact-length inputs); a FileRegion fails by itself.
             body = !slice.raw() ? new Base64ChunkedInput(newChunkedFile(file, slice), slice.size())
-                    : tls ? newChunkedFile(file, slice)
+                    : tls ? new ExactLengthChunkedInput(newChunkedFile(file, slice), slice.size())
                     : new DefaultFileRegion(file, slice.offset(), slice.size());
         } catch (HftpException e) {
             FileStore.closeQuietly(file);

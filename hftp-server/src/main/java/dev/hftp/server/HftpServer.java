@@ -1,14 +1,18 @@
 package dev.hftp.server;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -16,6 +20,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A running HFTP server, as returned by {@link HftpServerBootstrap#start()}. Thread-safe.
  */
 public final class HftpServer implements AutoCloseable {
+
+    /**
+     * How long {@link #close()} waits, after the shutdown grace, for the connections to close and the event
+     * loops to stop, before it returns without those that are stuck.
+     */
+    public static final Duration FORCED_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpServer.class);
 
@@ -31,6 +41,8 @@ public final class HftpServer implements AutoCloseable {
     /** Null when the server exports no metrics. */
     private final MetricsEndpoint metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Counted down when the first {@link #close()} returns. */
+    private final CountDownLatch closeDone = new CountDownLatch(1);
 
     HftpServer(Channel channel, EventLoopGroup group, ChannelGroup connections, HftpConnectionHandler connectionHandler,
                FileStore store, FileCalls files, HftpTransport transport, Duration shutdownGrace, boolean tls,
@@ -100,7 +112,9 @@ public final class HftpServer implements AutoCloseable {
     /**
      * Stops accepting, lets the transfers in flight finish for up to the shutdown grace period (idle
      * connections are closed at once, held requests are not answered), then closes every connection and
-     * releases the threads; returns when done. Calling it again waits for the first call to finish.
+     * releases the threads; returns when done, and at the latest {@link #FORCED_CLOSE_TIMEOUT} after the grace,
+     * even if an event loop is stuck in a task (its connections then close when it comes back, or with the
+     * process). Calling it again waits for the first call to finish.
      */
     @Override
     public void close() {
@@ -108,27 +122,77 @@ public final class HftpServer implements AutoCloseable {
             awaitClose();
             return;
         }
-        channel.close().syncUninterruptibly();
+        try {
+            shutDown();
+        } finally {
+            closeDone.countDown();
+        }
+    }
+
+    /**
+     * Every wait has a deadline: an event loop stuck in a task (a blocking file call, a log write to a full
+     * pipe) runs none of the closes asked of it, and must not keep the server, or the process, from stopping.
+     */
+    private void shutDown() {
+        long graceEnd = System.nanoTime() + shutdownGrace.toNanos();
+        long deadline = graceEnd + FORCED_CLOSE_TIMEOUT.toNanos();
+        ChannelFuture unbound = channel.close();
+        awaitUntil(unbound, graceEnd);
         for (Channel connection : connections) {
             connection.pipeline().fireUserEventTriggered(HftpHandler.DRAIN);
         }
-        if (!connections.newCloseFuture().awaitUninterruptibly(shutdownGrace.toMillis())) {
+        if (!awaitUntil(connections.newCloseFuture(), graceEnd)) {
             logger.warn("{} connection(s) still busy after the shutdown grace of {}; closing them",
                     connections.size(), shutdownGrace);
         }
-        connections.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        awaitUntil(connections.close(), deadline);
+        Future<?> terminated = group.shutdownGracefully(0, FORCED_CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        if (!awaitUntil(terminated, deadline)) {
+            logger.warn("{} event loop(s) did not stop within {} after the shutdown grace (stuck in a task); "
+                    + "returning without them, {} connection(s) still open on them", stuckEventLoops(),
+                    FORCED_CLOSE_TIMEOUT, connections.size());
+        }
+        // Threads stuck in a file call are daemon threads: they do not hold the process.
         files.close();
         store.close();
         // Last, so that a final scrape sees the connections closed.
         if (metrics != null) {
-            metrics.close();
+            metrics.close(millisUntil(deadline));
         }
+    }
+
+    private int stuckEventLoops() {
+        int stuck = 0;
+        for (EventExecutor loop : group) {
+            if (!loop.isTerminated()) {
+                stuck++;
+            }
+        }
+        return stuck;
+    }
+
+    /** Whether {@code future} completed by {@code deadline} (a {@link System#nanoTime()}). */
+    private static boolean awaitUntil(Future<?> future, long deadline) {
+        return future.awaitUninterruptibly(millisUntil(deadline));
+    }
+
+    private static long millisUntil(long deadline) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
     /** Waits until the server is closed (by {@link #close()} from another thread, e.g. a shutdown hook). */
     public void awaitClose() {
-        channel.closeFuture().syncUninterruptibly();
-        group.terminationFuture().syncUninterruptibly();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                closeDone.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

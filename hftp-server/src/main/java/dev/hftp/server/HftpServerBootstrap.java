@@ -180,7 +180,10 @@ public final class HftpServerBootstrap {
         return this;
     }
 
-    /** How long {@link HftpServer#close()} lets transfers in flight finish (default 10 s). */
+    /**
+     * How long {@link HftpServer#close()} lets transfers in flight finish (default 10 s); it returns at the
+     * latest {@link HftpServer#FORCED_CLOSE_TIMEOUT} after that, even with an event loop stuck.
+     */
     public HftpServerBootstrap shutdownGrace(Duration shutdownGrace) {
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdownGrace: " + shutdownGrace + " (expected: >= 0)");

@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
         description = "Serves the files of a directory over HFTP (Home-made File Transfer Protocol).",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:stopped by a signal (SIGINT, SIGTERM)",
+            "0:stopped by a signal (SIGINT, SIGTERM); at the latest --shutdown-grace + 7 s after it",
             "1:could not start (directory missing, address in use, TLS certificate or key unusable, ...)",
             "2:invalid command line"})
 public final class HftpServerMain implements Callable<Integer> {
@@ -70,7 +70,8 @@ public final class HftpServerMain implements Callable<Integer> {
     private int writeBuffer;
 
     @Option(names = "--shutdown-grace", defaultValue = "10", paramLabel = "SECONDS",
-            description = "On SIGTERM/SIGINT, how long transfers in flight may finish (default: ${DEFAULT-VALUE}).")
+            description = "On SIGTERM/SIGINT, how long transfers in flight may finish; the process exits at the "
+                    + "latest 7 s after it, even with a thread stuck (default: ${DEFAULT-VALUE}).")
     private long shutdownGraceSeconds;
 
     @Option(names = "--transport", paramLabel = "TRANSPORT",
@@ -255,8 +256,14 @@ public final class HftpServerMain implements Callable<Integer> {
         } finally {
             err.flush();
         }
-        stopOnSignals(server);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "hftp-shutdown"));
+        ShutdownWatchdog watchdog = new ShutdownWatchdog(
+                ShutdownWatchdog.deadlineAfter(Duration.ofSeconds(shutdownGraceSeconds)));
+        Runnable stop = () -> {
+            watchdog.start();
+            server.close();
+        };
+        stopOnSignals(stop);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "hftp-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
         out.println("Serving " + server.directory() + " on " + address + ":" + server.port()
                 + (server.isTls() ? " over TLS" : ""));
@@ -341,10 +348,10 @@ public final class HftpServerMain implements Callable<Integer> {
      * a shutdown hook alone would leave the JVM to exit with 128 + the signal number.
      */
     @SuppressWarnings("sunapi")
-    private static void stopOnSignals(HftpServer server) {
+    private static void stopOnSignals(Runnable stop) {
         for (String name : new String[] {"TERM", "INT"}) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> server.close());
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.run());
             } catch (IllegalArgumentException e) {
                 // This platform has no such signal; the shutdown hook still closes the server.
             }

@@ -90,7 +90,17 @@ final class MetricsEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        close(TimeUnit.SECONDS.toMillis(4));
+    }
+
+    /**
+     * Closes the endpoint, waiting at most {@code timeoutMillis} for it (its thread is a daemon: if it is stuck,
+     * it stops with the process).
+     */
+    void close(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        channel.close().awaitUninterruptibly(timeoutMillis);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     }
 }

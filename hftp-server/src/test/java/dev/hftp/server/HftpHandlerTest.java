@@ -1,6 +1,7 @@
 package dev.hftp.server;
 
 import dev.hftp.codec.Base64ChunkedInput;
+import dev.hftp.codec.ExactLengthChunkedInput;
 import dev.hftp.codec.HftpRequest;
 import dev.hftp.codec.HftpLineDecoder;
 import dev.hftp.codec.HftpResponseEncoder;
@@ -10,7 +11,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -34,6 +35,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -381,6 +383,32 @@ class HftpHandlerTest {
         assertFalse(channel.isOpen());
     }
 
+    /**
+     * Under TLS a raw slice is the file read in chunks; Netty's ChunkedNioFile answers a file shorter than
+     * promised with empty chunks for ever, and the ChunkedWriteHandler wrote them in a loop that never ended.
+     */
+    @Test
+    void shouldCloseWhenFileShrinksWhileItsRawSliceIsSentUnderTls() throws IOException {
+        channel.finishAndReleaseAll();
+        StalledClient client = new StalledClient();
+        channel = ServerPipelines.onDemand(client, new HftpResponseEncoder(), new ChunkedWriteHandler(),
+                new FlowControlHandler(), new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, true, null));
+        channel.writeInbound(rawSlice("big.bin", 0, big.length));
+        try (FileChannel writer = FileChannel.open(root.resolve("big.bin"), StandardOpenOption.WRITE)) {
+            writer.truncate(CHUNK + 1);
+        }
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            client.resume();
+            channel.runPendingTasks();
+        }, "the transfer of a shrunk file must end, not loop");
+        String wire = readWire();
+        String header = "0 OK\r\nContent-Length: " + big.length + "\r\n\r\n";
+        assertEquals(header + new String(big, 0, CHUNK + 1, StandardCharsets.ISO_8859_1), wire,
+                "the header, then the bytes the file still has");
+        assertFalse(channel.isOpen());
+        assertEquals(0, openDescriptorsOf(root.resolve("big.bin")));
+    }
+
     @Test
     void shouldNotAnswerRequestHeldBehindSliceOfFileThatShrank() throws IOException {
         StalledClient client = stallClient();
@@ -496,15 +524,15 @@ class HftpHandlerTest {
     }
 
     @Test
-    void shouldWriteRawSliceAsChunkedFileUnderTls() throws Exception {
+    void shouldWriteRawSliceAsExactLengthChunksUnderTls() throws Exception {
         EmbeddedChannel tls = newTlsChannelWithoutChunking();
         try {
             tls.writeInbound(rawSlice("big.bin", 1, big.length - 2));
             StringBuilder head = new StringBuilder();
             Object body = readUpToSliceBody(tls, head);
             assertEquals("0 OK\r\nContent-Length: " + (big.length - 2) + "\r\n\r\n", head.toString());
-            ChunkedNioFile file = assertInstanceOf(ChunkedNioFile.class, body,
-                    "the SslHandler would refuse a FileRegion");
+            ExactLengthChunkedInput file = assertInstanceOf(ExactLengthChunkedInput.class, body,
+                    "the SslHandler would refuse a FileRegion; a file that shrinks must fail the transfer");
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try {
                 while (!file.isEndOfInput()) {
