@@ -37,7 +37,7 @@ import java.util.stream.Stream;
 
 /**
  * A batch of {@value #PIPELINE} pipelined requests through the server's own handlers (line decoder, command
- * decoder, response encoder, chunked writer, backpressure, {@link HftpHandler} with a real {@link FileStore}),
+ * decoder, response encoder, chunked writer, flow control, {@link HftpHandler} with a real {@link FileStore}),
  * as one socket read delivers them, and the replies taken out: the per-request path without the kernel.
  * {@code -prof gc} gives the bytes allocated per batch; divide by {@value #PIPELINE} for one request.
  * {@code fileApiOnly} is what the JDK's file API alone allocates for the stat that each {@code get_metadata}

@@ -50,9 +50,13 @@ class BlockingFileIT {
     private Process holder;
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException, InterruptedException {
         if (holder != null) {
-            holder.destroyForcibly();
+            holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            // Closed now, not when the JDK's reaper gets to them: later tests count this JVM's descriptors.
+            holder.getInputStream().close();
+            holder.getOutputStream().close();
+            holder.getErrorStream().close();
         }
         if (server != null) {
             server.close();

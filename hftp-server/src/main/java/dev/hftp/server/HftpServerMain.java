@@ -69,6 +69,11 @@ public final class HftpServerMain implements Callable<Integer> {
                     + "from it and streaming to it (default: ${DEFAULT-VALUE}).")
     private int writeBuffer;
 
+    @Option(names = "--file-timeout", defaultValue = "5", paramLabel = "SECONDS",
+            description = "A file call (opening a file, listing the directory) that takes longer is answered 199 and "
+                    + "its connection closed; file calls never run on the event loops (default: ${DEFAULT-VALUE}).")
+    private long fileTimeoutSeconds;
+
     @Option(names = "--shutdown-grace", defaultValue = "10", paramLabel = "SECONDS",
             description = "On SIGTERM/SIGINT, how long transfers in flight may finish; the process exits at the "
                     + "latest 7 s after it, even with a thread stuck (default: ${DEFAULT-VALUE}).")
@@ -224,6 +229,7 @@ public final class HftpServerMain implements Callable<Integer> {
                     .maxConnections(maxConnections)
                     .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                     .writeBufferHighWaterMark(writeBuffer)
+                    .fileTimeout(Duration.ofSeconds(fileTimeoutSeconds))
                     .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
                     .ioThreads(ioThreads);
             if (transport != null) {
@@ -306,6 +312,7 @@ public final class HftpServerMain implements Callable<Integer> {
         positive(maxLineLength, "--max-line-length");
         positive(maxConnections, "--max-connections");
         positive(writeBuffer, "--write-buffer");
+        positive(fileTimeoutSeconds, "--file-timeout");
         if (idleTimeoutSeconds < 0 || shutdownGraceSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Invalid value: --idle-timeout and --shutdown-grace must be >= 0");
@@ -336,7 +343,7 @@ public final class HftpServerMain implements Callable<Integer> {
         return null;
     }
 
-    private void positive(int value, String option) {
+    private void positive(long value, String option) {
         if (value <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Invalid value for option '" + option + "': " + value + " (expected: > 0)");
