@@ -39,8 +39,8 @@ import java.util.Set;
  * directory, nothing is served until it is a directory again. A link is followed component by component from the
  * held directory, each step without following a link, so that a component swapped for a link to elsewhere while a
  * request is served is refused rather than followed; {@code ..} and absolute targets may not leave the directory.
- * After a file is opened (without following a link), it is checked to be the file that was looked at and to be
- * seekable, so that a name swapped for a named pipe or another file between the look and the open is refused.
+ * After a file is opened (without following a link), it is checked to be seekable, so that a name swapped for a
+ * named pipe or a socket between the look and the open is refused.
  *
  * <p>Opening a file, listing, and following a link can block (a named pipe, a leased file, a slow disk): they must
  * run on a file-I/O thread ({@link FileCalls}). {@link #plainFileSize} only stats one entry, which never blocks
@@ -180,7 +180,7 @@ public final class FileStore implements Closeable {
             throw notFound(name);
         }
         try {
-            checkOpened(file, channel, name);
+            checkOpened(channel, name);
             long length = channel.size();
             if (offset > length || size > length - offset) {
                 throw new HftpException(HftpStatus.BAD_OFFSET,
@@ -197,23 +197,15 @@ public final class FileStore implements Closeable {
     }
 
     /**
-     * Refuses what was opened unless it is the regular file that was looked at. Java gives no {@code fstat} of an
-     * open channel, so: the entry must still be the same file (device and inode), and the descriptor must be
-     * seekable, which a named pipe or a socket is not.
+     * Refuses what was opened if it cannot be a regular file. Java gives no {@code fstat} of an open channel; a
+     * named pipe or a socket swapped in between the look and the open is not seekable, and the open itself refused
+     * a link ({@code O_NOFOLLOW}). A regular file swapped in (a new version renamed over the name) is served: it is
+     * a file of the directory at the moment of the request.
      */
-    private void checkOpened(Resolved file, FileChannel channel, String name) throws HftpException {
+    private static void checkOpened(FileChannel channel, String name) throws HftpException {
         try {
             channel.position();
         } catch (IOException e) {
-            throw notFound(name);
-        }
-        try {
-            Object key = file.attributes().fileKey();
-            BasicFileAttributes now = file.reopenedAttributes();
-            if (key != null && !key.equals(now.fileKey()) || !now.isRegularFile()) {
-                throw notFound(name);
-            }
-        } catch (IOException | ClosedDirectoryStreamException e) {
             throw notFound(name);
         }
     }
@@ -433,11 +425,6 @@ public final class FileStore implements Closeable {
      */
     private record Resolved(SecureDirectoryStream<Path> dir, SecureDirectoryStream<Path> owned, String leaf,
                             BasicFileAttributes attributes) {
-
-        BasicFileAttributes reopenedAttributes() throws IOException {
-            return dir.getFileAttributeView(Path.of(leaf), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .readAttributes();
-        }
 
         void close() {
             if (owned != null) {
