@@ -111,23 +111,39 @@ final class FileCalls implements AutoCloseable {
                     result = call.run();
                 } catch (HftpException | RuntimeException e) {
                     deadline.cancel(false);
-                    if (!promise.tryFailure(e)) {
-                        threadReturned();
-                    }
+                    completeOnLoop(loop, () -> {
+                        if (!promise.tryFailure(e)) {
+                            threadReturned();
+                        }
+                    }, () -> { });
                     return;
                 }
                 deadline.cancel(false);
-                if (!promise.trySuccess(result)) {
-                    // Too late: the connection was answered 199 (or closed) meanwhile.
-                    threadReturned();
-                    discard.discard(result);
-                }
+                completeOnLoop(loop, () -> {
+                    if (!promise.trySuccess(result)) {
+                        // Too late: the connection was answered 199 (or closed) meanwhile.
+                        threadReturned();
+                        discard.discard(result);
+                    }
+                }, () -> discard.discard(result));
             });
         } catch (RejectedExecutionException e) {
             deadline.cancel(false);
             promise.tryFailure(new HftpException(HftpStatus.INTERNAL_ERROR, "the server is shutting down", e));
         }
         return promise;
+    }
+
+    /**
+     * Completes a call's future on its event loop, where its listeners run anyway; if that loop has stopped (the
+     * server is closing), {@code orElse} disposes of the result instead.
+     */
+    private static void completeOnLoop(EventExecutor loop, Runnable complete, Runnable orElse) {
+        try {
+            loop.execute(complete);
+        } catch (RejectedExecutionException e) {
+            orElse.run();
+        }
     }
 
     /** A call outlived its timeout: one more thread, so that the others keep theirs. */
