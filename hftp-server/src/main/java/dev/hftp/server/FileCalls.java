@@ -49,6 +49,9 @@ final class FileCalls implements AutoCloseable {
     private final long timeoutNanos;
     private final int maxStuck;
     private final AtomicInteger stuck = new AtomicInteger();
+    /** A file system that stops answering leaves every call stuck: one line a second, not one each. */
+    private final RateLimitedLog stuckCalls = new RateLimitedLog(logger,
+            "{} more file calls outlived their timeout in the last {} s; {} thread(s) now waiting on the file system");
 
     /**
      * {@code poolSize} threads for calls, each call allowed {@code timeout}; at most {@code maxStuck} threads
@@ -137,7 +140,9 @@ final class FileCalls implements AutoCloseable {
             threads.setMaximumPoolSize(poolSize + now);
             threads.setCorePoolSize(poolSize + now);
         }
-        logger.warn("a file call outlived its timeout; {} thread(s) now waiting on the file system", now);
+        if (stuckCalls.admit(now)) {
+            logger.warn("a file call outlived its timeout; {} thread(s) now waiting on the file system", now);
+        }
     }
 
     /** A call that had outlived its timeout returned at last: its thread counts as a normal one again. */
