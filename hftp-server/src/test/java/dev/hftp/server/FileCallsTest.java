@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -72,5 +74,36 @@ class FileCallsTest {
         assertTrue(lines.get(1).matches("19 more file calls outlived their timeout in the last 1\\.\\d s; "
                 + "20 thread\\(s\\) now waiting on the file system"), lines.get(1));
         assertFalse(log.events().stream().anyMatch(LoggerCapture.Event::thrown));
+    }
+
+    /**
+     * Stuck calls that all return at once (the file system answers again) count as normal threads again, and
+     * what they return, which no one waits for any more, is discarded (a file they opened is closed).
+     */
+    @Test
+    void shouldDiscardTheResultsOfStuckCallsThatAllReturnAtOnce() throws InterruptedException {
+        AtomicInteger discarded = new AtomicInteger();
+        List<Future<String>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(files.submit(loop, () -> {
+                awaitRelease();
+                return "late";
+            }, late -> discarded.incrementAndGet()));
+        }
+        for (Future<String> call : calls) {
+            assertTrue(call.await(10, TimeUnit.SECONDS));
+        }
+        awaitUntil(() -> files.stuckThreads() == 20);
+        release.countDown();
+        awaitUntil(() -> discarded.get() == 20 && files.stuckThreads() == 0);
+        assertEquals(20, discarded.get(), "late results discarded");
+        assertEquals(0, files.stuckThreads());
+    }
+
+    private static void awaitUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
     }
 }
