@@ -24,7 +24,7 @@ final class AcceptFailureHandler extends ChannelInboundHandlerAdapter {
     static final long PAUSE_MILLIS = 1_000;
 
     private final RateLimitedLog failures =
-            new RateLimitedLog(logger, "{} more accepts failed in the last {} s; last: {}");
+            new RateLimitedLog(logger, "{} more accept(s) failed in the last {} s; last: {}");
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {

@@ -51,7 +51,7 @@ final class FileCalls implements AutoCloseable {
     private final AtomicInteger stuck = new AtomicInteger();
     /** A file system that stops answering leaves every call stuck: one line a second, not one each. */
     private final RateLimitedLog stuckCalls = new RateLimitedLog(logger,
-            "{} more file calls outlived their timeout in the last {} s; {} thread(s) now waiting on the file system");
+            "{} more file call(s) outlived the timeout in the last {} s; {} thread(s) now waiting on the file system");
 
     /**
      * {@code poolSize} threads for calls, each call allowed {@code timeout}; at most {@code maxStuck} threads

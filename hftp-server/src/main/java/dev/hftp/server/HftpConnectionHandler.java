@@ -38,7 +38,7 @@ final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
     HftpConnectionHandler(int maxConnections, ChannelGroup channels) {
         this.maxConnections = maxConnections;
         this.channels = channels;
-        this.refusals = new RateLimitedLog(logger, "{} more connections refused in the last {} s (limit "
+        this.refusals = new RateLimitedLog(logger, "{} more connection(s) refused in the last {} s (limit "
                 + maxConnections + " open); last from {}");
     }
 

@@ -110,7 +110,7 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
 
     /** The log of the internal errors (199) of a server's connections: at most one line a second. */
     static RateLimitedLog internalErrorLog() {
-        return new RateLimitedLog(logger, "{} more internal errors in the last {} s; last from {}");
+        return new RateLimitedLog(logger, "{} more internal error(s) in the last {} s; last from {}");
     }
 
     @Override

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * them was counted, so the tail of a burst is written too, a period after the line before it at the latest:
  * <pre>
  * /192.0.2.7:40312 refused: 10000 connections already open (limit)
- * 4,731 more connections refused in the last 1.0 s (limit 10000 open); last from /192.0.2.7:51877
+ * 4,731 more connection(s) refused in the last 1.0 s (limit 10000 open); last from /192.0.2.7:51877
  * </pre>
  * Each occurrence costs a clock read and a few atomic operations, without allocating; a summary line costs its
  * formatting, and one scheduled task a period. Thread-safe.

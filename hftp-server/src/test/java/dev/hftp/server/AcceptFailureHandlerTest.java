@@ -3,6 +3,7 @@ package dev.hftp.server;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.util.List;
@@ -46,11 +47,20 @@ class AcceptFailureHandlerTest {
     }
 
     @Test
-    void shouldLogRepeatedFailuresOnceASecond() {
+    @Timeout(10)
+    void shouldLogRepeatedFailuresOnceASecond() throws InterruptedException {
         for (int i = 0; i < 10; i++) {
             listening.pipeline().fireExceptionCaught(new IOException("Too many open files"));
         }
         assertEquals(1, log.events().size(), "the others are counted for a summary line: " + log.events());
+        // The summary, on the real clock (RateLimitedLogTest covers the timing on a fake one).
+        while (log.events().size() < 2) {
+            Thread.sleep(10);
+        }
+        assertEquals(2, log.events().size());
+        assertTrue(log.events().get(1).message().matches(
+                "9 more accept\\(s\\) failed in the last 1\\.\\d s; last: java.io.IOException: Too many open files"),
+                log.events().get(1).message());
     }
 
     @Test
