@@ -49,6 +49,9 @@ final class FileCalls implements AutoCloseable {
     private final long timeoutNanos;
     private final int maxStuck;
     private final AtomicInteger stuck = new AtomicInteger();
+    /** A file system that stops answering leaves every call stuck: one line a second, not one each. */
+    private final RateLimitedLog stuckCalls = new RateLimitedLog(logger,
+            "{} more file call(s) outlived the timeout in the last {} s; {} thread(s) now waiting on the file system");
 
     /**
      * {@code poolSize} threads for calls, each call allowed {@code timeout}; at most {@code maxStuck} threads
@@ -122,8 +125,8 @@ final class FileCalls implements AutoCloseable {
                 completeOnLoop(loop, () -> {
                     if (!promise.trySuccess(result)) {
                         // Too late: the connection was answered 199 (or closed) meanwhile.
-                        threadReturned();
                         discard.discard(result);
+                        threadReturned();
                     }
                 }, () -> discard.discard(result));
             });
@@ -149,19 +152,32 @@ final class FileCalls implements AutoCloseable {
     /** A call outlived its timeout: one more thread, so that the others keep theirs. */
     private void replaceStuckThread() {
         int now = stuck.incrementAndGet();
-        synchronized (threads) {
-            threads.setMaximumPoolSize(poolSize + now);
-            threads.setCorePoolSize(poolSize + now);
+        resize();
+        if (stuckCalls.admit(now)) {
+            logger.warn("a file call outlived its timeout; {} thread(s) now waiting on the file system", now);
         }
-        logger.warn("a file call outlived its timeout; {} thread(s) now waiting on the file system", now);
     }
 
     /** A call that had outlived its timeout returned at last: its thread counts as a normal one again. */
     private void threadReturned() {
-        int now = stuck.decrementAndGet();
+        stuck.decrementAndGet();
+        resize();
+    }
+
+    /**
+     * Sizes the pool for the threads stuck now, read under the lock: sizes computed before it could be applied
+     * out of order when stuck calls return together, and a core size above the maximum (or the reverse) throws.
+     */
+    private void resize() {
         synchronized (threads) {
-            threads.setCorePoolSize(poolSize + now);
-            threads.setMaximumPoolSize(poolSize + now);
+            int size = poolSize + stuck.get();
+            if (size > threads.getMaximumPoolSize()) {
+                threads.setMaximumPoolSize(size);
+                threads.setCorePoolSize(size);
+            } else {
+                threads.setCorePoolSize(size);
+                threads.setMaximumPoolSize(size);
+            }
         }
     }
 

@@ -12,13 +12,14 @@ import io.netty.util.AttributeKey;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The life of every connection of one server: counts them, refuses those over the limit (closed at once,
- * logged at WARN), closes those idle too long, and logs each event once at DEBUG, TLS handshakes included.
- * Shared by all the connections of a server.
+ * logged at WARN, in one line a second at most however many are refused), closes those idle too long, and logs
+ * each event once at DEBUG, TLS handshakes included. Shared by all the connections of a server.
  */
 @Sharable
 final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
@@ -31,19 +32,25 @@ final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    /** A client reconnecting in a loop past the limit is refused thousands of times a second. */
+    private final RateLimitedLog refusals;
 
     HftpConnectionHandler(int maxConnections, ChannelGroup channels) {
         this.maxConnections = maxConnections;
         this.channels = channels;
+        this.refusals = new RateLimitedLog(logger, "{} more connection(s) refused in the last {} s (limit "
+                + maxConnections + " open); last from {}");
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
-            long total = refused.incrementAndGet();
-            logger.warn("{} refused: {} connections already open (limit), {} refused so far",
-                    ctx.channel().remoteAddress(), maxConnections, total);
+            refused.incrementAndGet();
+            SocketAddress client = ctx.channel().remoteAddress();
+            if (refusals.admit(client)) {
+                logger.warn("{} refused: {} connections already open (limit)", client, maxConnections);
+            }
             ctx.close();
             return;
         }

@@ -21,6 +21,7 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.TimeUnit;
 
@@ -72,6 +73,8 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     private final ServerMetrics metrics;
     /** Whether the connection is TLS: raw slices then go through the SslHandler in chunks, not as a FileRegion. */
     private final boolean tls;
+    /** Shared by the connections of a server: a client can provoke a 199 (an unreadable file) at will. */
+    private final RateLimitedLog internalErrors;
     /** Set once the last reply (quit or a fatal status) is written: later requests get no answer. */
     private boolean closing;
     /** Set while a request's transfer is in flight: the next request waits for its end. */
@@ -94,12 +97,20 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     /** Set when a reply is written and not flushed yet. */
     private boolean unflushed;
 
-    HftpHandler(FileStore store, FileCalls files, int chunkSize, boolean tls, ServerMetrics metrics) {
+    /** {@code internalErrors}: from {@link #internalErrorLog()}, one for all the connections of a server. */
+    HftpHandler(FileStore store, FileCalls files, int chunkSize, boolean tls, ServerMetrics metrics,
+                RateLimitedLog internalErrors) {
         this.store = store;
         this.files = files;
         this.chunkSize = chunkSize;
         this.tls = tls;
         this.metrics = metrics;
+        this.internalErrors = internalErrors;
+    }
+
+    /** The log of the internal errors (199) of a server's connections: at most one line a second. */
+    static RateLimitedLog internalErrorLog() {
+        return new RateLimitedLog(logger, "{} more internal error(s) in the last {} s; last from {}");
     }
 
     @Override
@@ -381,7 +392,10 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     private void answerError(ChannelHandlerContext ctx, HftpStatus status, String reason, HftpRequest request,
                              long start) {
         if (status == HftpStatus.INTERNAL_ERROR) {
-            logger.warn("{} internal error: {}", ClientAddress.of(ctx.channel()), reason);
+            SocketAddress client = ClientAddress.of(ctx.channel());
+            if (internalErrors.admit(client + ": " + reason)) {
+                logger.warn("{} internal error: {}", client, reason);
+            }
         }
         ChannelFutureListener log = log(ctx, request, status, AccessLog.statusBytes(status), start);
         if (status.isFatal()) {
@@ -457,7 +471,11 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
             ctx.close();
             return;
         }
-        logger.warn("{} unexpected error, closing", ClientAddress.of(ctx.channel()), cause);
+        SocketAddress client = ClientAddress.of(ctx.channel());
+        if (internalErrors.admit(client + ": " + cause)) {
+            // Unexpected: the stack trace is what it takes to fix it.
+            logger.warn("{} unexpected error, closing", client, cause);
+        }
         if (!closing) {
             closeAfter(ctx, HftpStatus.INTERNAL_ERROR, null);
         }

@@ -328,6 +328,7 @@ public final class HftpServerBootstrap {
                     .channel(chosen.serverChannelClass())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 1024)
+                    .handler(new AcceptFailureHandler())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // Netty 4.2's default (adaptive) allocator makes each framed request line a new slice object;
                     // the pooled one recycles them, which halved the Java time per request (docs/BENCHMARKS.md).

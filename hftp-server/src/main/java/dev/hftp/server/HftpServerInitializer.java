@@ -42,6 +42,8 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     private final boolean proxyProtocol;
     /** Null when any peer may send that header. */
     private final ProxyProtocolPeerFilter proxyPeerFilter;
+    /** One for the server: its connections share the limit of one line a second. */
+    private final RateLimitedLog internalErrors = HftpHandler.internalErrorLog();
 
     /** {@code proxyProtocolFrom}: the peers allowed to send the PROXY protocol header, null for any. */
     HftpServerInitializer(FileStore store, FileCalls files, HftpConnectionHandler connections,
@@ -91,6 +93,7 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
         // One decoded request per read(): the rest of what a socket read held waits here, decoded.
         p.addLast("flowControl", new FlowControlHandler());
         // Decided once per connection: the SslHandler refuses a FileRegion, so TLS streams raw slices in chunks.
-        p.addLast("handler", new HftpHandler(store, files, limits.chunkSize(), tls != null, metrics));
+        p.addLast("handler", new HftpHandler(store, files, limits.chunkSize(), tls != null, metrics,
+                internalErrors));
     }
 }

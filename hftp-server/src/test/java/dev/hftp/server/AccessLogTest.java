@@ -51,7 +51,8 @@ class AccessLogTest {
     void setUp() throws IOException {
         Files.writeString(root.resolve("archivo.txt"), "!Que calor que hace hoy, pinta una birra!");
         channel = ServerPipelines.onDemand(new HftpResponseEncoder(), new ChunkedWriteHandler(),
-                new FlowControlHandler(), new HftpHandler(new FileStore(root), FileCalls.inline(), 48 * 1024, false, null));
+                new FlowControlHandler(), new HftpHandler(new FileStore(root), FileCalls.inline(), 48 * 1024, false, null,
+                        HftpHandler.internalErrorLog()));
         capture = new Capture();
         capture.start();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);

@@ -70,9 +70,14 @@ class HftpHandlerTest {
         channel.finishAndReleaseAll();
     }
 
+    private HftpHandler handler(int chunkSize, boolean tls) throws IOException {
+        return new HftpHandler(new FileStore(root), FileCalls.inline(), chunkSize, tls, null,
+                HftpHandler.internalErrorLog());
+    }
+
     private EmbeddedChannel newChannel(int chunkSize) throws IOException {
         return ServerPipelines.onDemand(new HftpResponseEncoder(), new ChunkedWriteHandler(), new FlowControlHandler(),
-                new HftpHandler(new FileStore(root), FileCalls.inline(), chunkSize, false, null));
+                handler(chunkSize, false));
     }
 
     /** A channel whose client reads nothing until {@link StalledClient#resume}: a slice stays in flight. */
@@ -80,7 +85,7 @@ class HftpHandlerTest {
         channel.finishAndReleaseAll();
         StalledClient client = new StalledClient();
         channel = ServerPipelines.onDemand(client, new HftpResponseEncoder(), new ChunkedWriteHandler(),
-                new FlowControlHandler(), new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, false, null));
+                new FlowControlHandler(), handler(CHUNK, false));
         return client;
     }
 
@@ -282,9 +287,16 @@ class HftpHandlerTest {
 
     @Test
     void shouldAnswerInternalServerErrorAndCloseOnUnexpectedException() {
-        channel.pipeline().fireExceptionCaught(new IllegalStateException("test: a broken invariant"));
-        assertEquals("199 INTERNAL SERVER ERROR\r\n", readWire());
-        assertFalse(channel.isOpen());
+        LoggerCapture log = LoggerCapture.begin(HftpHandler.class.getName());
+        try {
+            channel.pipeline().fireExceptionCaught(new IllegalStateException("test: a broken invariant"));
+            assertEquals("199 INTERNAL SERVER ERROR\r\n", readWire());
+            assertFalse(channel.isOpen());
+        } finally {
+            log.stop();
+        }
+        // Unexpected, so logged with its stack trace (captured here, not printed), and the client's address.
+        assertEquals(List.of(new LoggerCapture.Event("embedded unexpected error, closing", true)), log.events());
     }
 
     @Test
@@ -392,7 +404,7 @@ class HftpHandlerTest {
         channel.finishAndReleaseAll();
         StalledClient client = new StalledClient();
         channel = ServerPipelines.onDemand(client, new HftpResponseEncoder(), new ChunkedWriteHandler(),
-                new FlowControlHandler(), new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, true, null));
+                new FlowControlHandler(), handler(CHUNK, true));
         channel.writeInbound(rawSlice("big.bin", 0, big.length));
         try (FileChannel writer = FileChannel.open(root.resolve("big.bin"), StandardOpenOption.WRITE)) {
             writer.truncate(CHUNK + 1);
@@ -493,7 +505,7 @@ class HftpHandlerTest {
 
     /** A handler of a TLS connection, without the ChunkedWriteHandler: the slice's message is seen as written. */
     private EmbeddedChannel newTlsChannelWithoutChunking() throws IOException {
-        return new EmbeddedChannel(new HftpResponseEncoder(), new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, true, null));
+        return new EmbeddedChannel(new HftpResponseEncoder(), handler(CHUNK, true));
     }
 
     /** Reads the buffers written before the body of a slice, as text, and returns the body's message. */
@@ -508,8 +520,7 @@ class HftpHandlerTest {
 
     @Test
     void shouldWriteRawSliceAsFileRegionInPlaintext() throws IOException {
-        EmbeddedChannel plain = new EmbeddedChannel(new HftpResponseEncoder(),
-                new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, false, null));
+        EmbeddedChannel plain = new EmbeddedChannel(new HftpResponseEncoder(), handler(CHUNK, false));
         try {
             plain.writeInbound(rawSlice("big.bin", 1, 100));
             Object body = readUpToSliceBody(plain, new StringBuilder());
@@ -556,7 +567,7 @@ class HftpHandlerTest {
     void shouldSendTheSameRawSliceBytesUnderTlsThroughTheChunkedWriter() throws IOException {
         channel.finishAndReleaseAll();
         channel = ServerPipelines.onDemand(new HftpResponseEncoder(), new ChunkedWriteHandler(),
-                new FlowControlHandler(), new HftpHandler(new FileStore(root), FileCalls.inline(), CHUNK, true, null));
+                new FlowControlHandler(), handler(CHUNK, true));
         String expected = "0 OK\r\nContent-Length: " + big.length + "\r\n\r\n"
                 + new String(big, StandardCharsets.ISO_8859_1) + "0 OK\r\n" + CONTENT.length() + "\r\n";
         assertEquals(expected, exchange(rawSlice("big.bin", 0, big.length), new HftpRequest.GetMetadata("archivo.txt")));
