@@ -1,5 +1,6 @@
 package dev.hftp.it;
 
+import dev.hftp.codec.testing.LoggerCapture;
 import dev.hftp.server.HftpServer;
 import dev.hftp.server.HftpServerBootstrap;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package dev.hftp.server;
 
+import dev.hftp.codec.testing.LoggerCapture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

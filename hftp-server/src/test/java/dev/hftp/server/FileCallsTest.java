@@ -1,5 +1,6 @@
 package dev.hftp.server;
 
+import dev.hftp.codec.testing.LoggerCapture;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;

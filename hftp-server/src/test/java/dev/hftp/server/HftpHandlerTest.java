@@ -1,5 +1,6 @@
 package dev.hftp.server;
 
+import dev.hftp.codec.testing.LoggerCapture;
 import dev.hftp.codec.Base64ChunkedInput;
 import dev.hftp.codec.ExactLengthChunkedInput;
 import dev.hftp.codec.HftpRequest;

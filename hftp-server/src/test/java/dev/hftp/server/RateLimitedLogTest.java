@@ -1,5 +1,6 @@
 package dev.hftp.server;
 
+import dev.hftp.codec.testing.LoggerCapture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;

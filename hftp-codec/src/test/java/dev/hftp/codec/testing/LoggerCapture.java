@@ -1,4 +1,4 @@
-package dev.hftp.it;
+package dev.hftp.codec.testing;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -16,10 +16,10 @@ import java.util.List;
  * What one logger of the server writes at WARN or above, kept in memory from {@link #begin} instead of going to
  * the console (the logger is made non-additive for the test); {@link #stop()} puts the configuration back.
  */
-final class LoggerCapture extends AbstractAppender {
+public final class LoggerCapture extends AbstractAppender {
 
     /** A captured event: its formatted message, and whether it carried an exception (a stack trace). */
-    record Event(String message, boolean thrown) {
+    public record Event(String message, boolean thrown) {
     }
 
     private final String logger;
@@ -33,9 +33,9 @@ final class LoggerCapture extends AbstractAppender {
 
     /**
      * Captures the logger {@code name}: a class's full name for the server's loggers (Netty's InternalLoggerFactory
-     * names them so), whose classes are not visible from here.
+     * names them so), or a test's own name.
      */
-    static LoggerCapture begin(String name) {
+    public static LoggerCapture begin(String name) {
         LoggerCapture capture = new LoggerCapture(name);
         capture.install();
         return capture;
@@ -61,7 +61,7 @@ final class LoggerCapture extends AbstractAppender {
     }
 
     /** Every event captured so far. */
-    List<Event> events() {
+    public List<Event> events() {
         synchronized (events) {
             return List.copyOf(events);
         }
