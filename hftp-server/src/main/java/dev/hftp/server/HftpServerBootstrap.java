@@ -46,6 +46,11 @@ public final class HftpServerBootstrap {
     public static final int DEFAULT_PORT = 19500;
     /** Every interface. */
     public static final String DEFAULT_ADDRESS = "0.0.0.0";
+    /**
+     * Loopback only, whatever the HFTP address: the metrics endpoint has no authentication, so exposing it is
+     * a choice ({@link #metricsAddress(String)}).
+     */
+    public static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1";
     /** {@code testdata}, relative to the working directory. */
     public static final Path DEFAULT_DIRECTORY = Path.of("testdata");
     /** Connections open at once beyond which new ones are closed at once. */
@@ -84,8 +89,7 @@ public final class HftpServerBootstrap {
     private HftpTransport transport;
     /** Null: no metrics. */
     private Integer metricsPort;
-    /** Null: the HFTP address. */
-    private String metricsAddress;
+    private String metricsAddress = DEFAULT_METRICS_ADDRESS;
     private Path tlsCertChain;
     private Path tlsKey;
     private SslContext sslContext;
@@ -241,7 +245,8 @@ public final class HftpServerBootstrap {
 
     /**
      * Exports Prometheus metrics at {@code http://ADDRESS:PORT/metrics} (default: none); 0 picks a free port,
-     * see {@link HftpServer#metricsAddress()}. The address is the HFTP one unless {@link #metricsAddress} says.
+     * see {@link HftpServer#metricsAddress()}. It listens on loopback ({@value #DEFAULT_METRICS_ADDRESS}) unless
+     * {@link #metricsAddress(String)} says otherwise.
      */
     public HftpServerBootstrap metricsPort(int port) {
         if (port < 0 || port > 65535) {
@@ -251,7 +256,10 @@ public final class HftpServerBootstrap {
         return this;
     }
 
-    /** The address of the metrics endpoint, e.g. {@code 127.0.0.1} to keep it off the network. */
+    /**
+     * The address of the metrics endpoint (default {@value #DEFAULT_METRICS_ADDRESS}), e.g. a private one for a
+     * Prometheus on another host, or {@code 0.0.0.0} for every interface.
+     */
     public HftpServerBootstrap metricsAddress(String address) {
         this.metricsAddress = Objects.requireNonNull(address, "metricsAddress");
         return this;
@@ -320,8 +328,7 @@ public final class HftpServerBootstrap {
         boolean started = false;
         try {
             if (metrics != null) {
-                endpoint = MetricsEndpoint.start(metricsAddress != null ? metricsAddress : address, metricsPort,
-                        metrics);
+                endpoint = MetricsEndpoint.start(metricsAddress, metricsPort, metrics);
             }
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)

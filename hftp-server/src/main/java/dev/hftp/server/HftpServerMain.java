@@ -91,8 +91,9 @@ public final class HftpServerMain implements Callable<Integer> {
             description = "Serve Prometheus metrics at http://ADDR:PORT/metrics; 0 picks a free port (default: off).")
     private Integer metricsPort;
 
-    @Option(names = "--metrics-address", paramLabel = "ADDR",
-            description = "Address of the metrics endpoint, e.g. 127.0.0.1 (default: the --address).")
+    @Option(names = "--metrics-address", defaultValue = HftpServerBootstrap.DEFAULT_METRICS_ADDRESS,
+            paramLabel = "ADDR", description = "Address of the metrics endpoint: loopback unless a Prometheus on "
+                    + "another host must reach it (default: ${DEFAULT-VALUE}).")
     private String metricsAddress;
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "Serve TLS only (TLS 1.3 and 1.2), with this PEM certificate chain: the server's "
@@ -238,9 +239,7 @@ public final class HftpServerMain implements Callable<Integer> {
             if (metricsPort != null) {
                 bootstrap.metricsPort(metricsPort);
             }
-            if (metricsAddress != null) {
-                bootstrap.metricsAddress(metricsAddress);
-            }
+            bootstrap.metricsAddress(metricsAddress);
             bootstrap.proxyProtocol(proxyProtocol);
             if (proxyProtocolFrom != null) {
                 bootstrap.proxyProtocolFrom(proxyProtocolFrom);
@@ -274,7 +273,7 @@ public final class HftpServerMain implements Callable<Integer> {
         out.println("Serving " + server.directory() + " on " + address + ":" + server.port()
                 + (server.isTls() ? " over TLS" : ""));
         if (server.metricsAddress() != null) {
-            out.println("Metrics at http://" + (metricsAddress != null ? metricsAddress : address) + ":"
+            out.println("Metrics at http://" + metricsAddress + ":"
                     + server.metricsAddress().getPort() + MetricsHttpHandler.PATH);
         }
         out.flush();

@@ -1,42 +1,45 @@
 package dev.hftp.server;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP endpoint that Prometheus scrapes, {@code http://ADDRESS:PORT/metrics}. It runs on a thread of its
  * own, so that a scrape (which walks the JVM's MXBeans) never delays a transfer, and a slow scraper never
  * competes with HFTP clients for an event loop.
+ *
+ * <p>It is exposed to whoever can reach it, so it is bounded as the HFTP port is: a connection reads a request
+ * only when it has written the reply before it, a request must be whole within seconds of its first byte, an
+ * idle connection is closed, and a new connection past the limit evicts an old one rather than being refused
+ * (pipeline: {@link MetricsEndpointInitializer}). It listens on loopback unless told otherwise.
  */
 final class MetricsEndpoint implements AutoCloseable {
 
-    /** Request heads and bodies beyond this are refused: a scrape is a bare GET. */
-    private static final int MAX_REQUEST_BYTES = 16 * 1024;
-    /** A scraper keeps its connection between scrapes (Prometheus's default interval is a minute). */
-    private static final int IDLE_SECONDS = 5 * 60;
     /**
-     * Connections open at once beyond which new ones are closed at once: a few scrapers need a few, and a
-     * client that opens many must not take the descriptors that the HFTP port shares.
+     * Connections open at once: a few scrapers need a few, and a client that opens many must not take the
+     * descriptors that the HFTP port shares. Past it a new connection evicts an old one
+     * ({@link EvictingConnectionLimiter}).
      */
     static final int MAX_CONNECTIONS = 32;
+    /**
+     * The largest socket read: what a client pipelines waits in the kernel, not decoded here, beyond a few
+     * requests (a scrape's request is a few hundred bytes; longer heads take several reads).
+     */
+    private static final int MAX_READ_BYTES = 4096;
 
     private final Channel channel;
     private final EventLoopGroup group;
@@ -48,30 +51,20 @@ final class MetricsEndpoint implements AutoCloseable {
 
     /** Listens on {@code address:port} (port 0 picks a free one) and serves the metrics of {@code metrics}. */
     static MetricsEndpoint start(String address, int port, ServerMetrics metrics) throws IOException {
+        // One thread, which the EvictingConnectionLimiter relies on: its state is kept without locks.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hftp-metrics", true),
                 NioIoHandler.newFactory());
-        MetricsHttpHandler handler = new MetricsHttpHandler(metrics.registry());
-        AtomicInteger open = new AtomicInteger();
+        MetricsEndpointInitializer initializer = new MetricsEndpointInitializer(
+                new EvictingConnectionLimiter(MAX_CONNECTIONS), new MetricsHttpHandler(metrics.registry()));
         ChannelFuture bind = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (open.incrementAndGet() > MAX_CONNECTIONS) {
-                            open.decrementAndGet();
-                            ch.close();
-                            return;
-                        }
-                        ch.closeFuture().addListener(closed -> open.decrementAndGet());
-                        ch.pipeline().addLast(
-                                new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
-                                new HttpServerCodec(4096, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES),
-                                new HttpObjectAggregator(MAX_REQUEST_BYTES),
-                                handler);
-                    }
-                })
+                // The HFTP port's allocator: one pool for the process, whose use the tests measure.
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 1024,
+                        MAX_READ_BYTES))
+                .childHandler(initializer)
                 .bind(new InetSocketAddress(address, port))
                 .awaitUninterruptibly();
         if (!bind.isSuccess()) {

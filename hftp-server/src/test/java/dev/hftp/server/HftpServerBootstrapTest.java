@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What {@link HftpServerBootstrap#start()} refuses before it binds: the PROXY protocol believing any peer on an
- * address other than loopback, and a list of balancers without the PROXY protocol.
+ * address other than loopback, and a list of balancers without the PROXY protocol; and where it binds what it
+ * was not told to bind elsewhere.
  */
 @Timeout(30)
 class HftpServerBootstrapTest {
@@ -67,5 +68,13 @@ class HftpServerBootstrapTest {
                 () -> bootstrap.proxyProtocolFrom("10.0.0.0/8", "balancer.example"));
         assertTrue(e.getMessage().startsWith("'balancer.example': not an IP address"), e.getMessage());
         assertThrows(IllegalArgumentException.class, bootstrap::proxyProtocolFrom);
+    }
+
+    @Test
+    void shouldBindTheMetricsEndpointToLoopbackByDefault() throws Exception {
+        // The HFTP port on every interface, as the command line's default: the metrics stay on this machine.
+        try (HftpServer server = bootstrap("0.0.0.0").metricsPort(0).start()) {
+            assertEquals("127.0.0.1", server.metricsAddress().getAddress().getHostAddress());
+        }
     }
 }
