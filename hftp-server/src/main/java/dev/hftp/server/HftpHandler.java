@@ -97,6 +97,8 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
     private boolean yielded;
     /** Set when a reply is written and not flushed yet. */
     private boolean unflushed;
+    /** Set while a flush waits for the end of the current event-loop task ({@link #flushSoon}). */
+    private boolean flushScheduled;
 
     /** {@code internalErrors}: from {@link #internalErrorLog()}, one for all the connections of a server. */
     HftpHandler(FileStore store, FileCalls files, int chunkSize, boolean tls, ServerMetrics metrics,
@@ -286,13 +288,35 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
                     }
                 }
                 if (unflushed) {
-                    // Only when something was written: a flush before a TLS handshake would start it.
-                    unflushed = false;
-                    ctx.flush();
+                    if (awaiting) {
+                        // More requests may be on their way in this same socket read: one flush for all their
+                        // replies, at the read's end or once this event-loop task is done, not one per request.
+                        flushSoon(ctx);
+                    } else {
+                        flushNow(ctx);
+                    }
                 }
             } while (readAgain);
         } finally {
             reading = false;
+        }
+    }
+
+    /** Flushes what was written; only then, as a flush before a TLS handshake would start it. */
+    private void flushNow(ChannelHandlerContext ctx) {
+        unflushed = false;
+        ctx.flush();
+    }
+
+    private void flushSoon(ChannelHandlerContext ctx) {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(() -> {
+                flushScheduled = false;
+                if (unflushed) {
+                    flushNow(ctx);
+                }
+            });
         }
     }
 
@@ -303,6 +327,9 @@ final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (unflushed) {
+            flushNow(ctx);
+        }
         if (awaiting) {
             // A read that brought no whole request: the read is spent, so ask again (for the rest of the line).
             awaiting = false;
