@@ -6,6 +6,8 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.util.internal.ObjectUtil;
 
+import java.util.function.IntConsumer;
+
 /**
  * Splits the inbound bytes into request lines, terminator included, for {@link HftpCommandDecoder}.
  *
@@ -13,6 +15,9 @@ import io.netty.util.internal.ObjectUtil;
  * is not buffered and not refused: it streams through an {@link OverlongLine}, which keeps only what
  * decides its answer, and its end yields a short stand-in line that is answered exactly as the whole line
  * would be. Memory per connection stays near {@code maxLineLength} whatever a client sends.
+ *
+ * <p>A server that weighs its connections' memory can be told, after each read, how many bytes the decoder
+ * holds for a line not ended yet (the capacity of its buffer, which is what the allocator has given it).
  */
 public final class HftpLineDecoder extends LineBasedFrameDecoder {
 
@@ -27,6 +32,9 @@ public final class HftpLineDecoder extends LineBasedFrameDecoder {
     private int scanned;
     /** The line being skipped because it is too long, or null. */
     private OverlongLine overlong;
+    /** Told the bytes held after each change; a no-op when nobody asked. */
+    private final IntConsumer heldBytesListener;
+    private int heldBytes;
 
     /** A decoder with the {@linkplain #DEFAULT_MAX_LINE_LENGTH default limit}. */
     public HftpLineDecoder() {
@@ -35,8 +43,53 @@ public final class HftpLineDecoder extends LineBasedFrameDecoder {
 
     /** A decoder that buffers lines of up to {@code maxLineLength} bytes, terminator excluded. */
     public HftpLineDecoder(int maxLineLength) {
+        this(maxLineLength, held -> { });
+    }
+
+    /**
+     * A decoder that buffers lines of up to {@code maxLineLength} bytes, terminator excluded, and tells
+     * {@code heldBytesListener} how many bytes it holds for an unfinished line whenever that changes: after a
+     * read, and 0 when the connection ends. Called on the channel's event loop.
+     */
+    public HftpLineDecoder(int maxLineLength, IntConsumer heldBytesListener) {
         super(maxLineLength, false, false);
         this.maxLineLength = ObjectUtil.checkPositive(maxLineLength, "maxLineLength");
+        this.heldBytesListener = ObjectUtil.checkNotNull(heldBytesListener, "heldBytesListener");
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        try {
+            super.channelRead(ctx, msg);
+        } finally {
+            reportHeldBytes();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        try {
+            super.channelInactive(ctx);
+        } finally {
+            reportHeldBytes();
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        // Called once the buffer is handed on or released: the decoder holds nothing from now on.
+        setHeldBytes(0);
+    }
+
+    private void reportHeldBytes() {
+        setHeldBytes(internalBuffer().capacity());
+    }
+
+    private void setHeldBytes(int bytes) {
+        if (bytes != heldBytes) {
+            heldBytes = bytes;
+            heldBytesListener.accept(bytes);
+        }
     }
 
     @Override

@@ -274,6 +274,43 @@ class HftpLineDecoderTest {
     }
 
     @Test
+    void shouldTellHowManyBytesItHoldsForAnUnfinishedLine() {
+        List<Integer> told = new ArrayList<>();
+        EmbeddedChannel held = new EmbeddedChannel(new HftpLineDecoder(LIMIT, told::add));
+        // A whole line leaves nothing held: nothing to tell.
+        held.writeInbound(bytes("help\r\n"));
+        assertEquals(List.of(), told);
+        held.writeInbound(bytes("get_metadata ab"));
+        assertEquals(1, told.size(), "told once the line is left unfinished: " + told);
+        assertTrue(told.get(0) >= "get_metadata ab".length(), "at least the bytes of the line: " + told);
+        held.writeInbound(bytes("c\r\nget_"));
+        assertTrue(told.get(told.size() - 1) > 0, "still holding the start of the next line: " + told);
+        held.writeInbound(bytes("file_listing\r\n"));
+        assertEquals(0, told.get(told.size() - 1), "the line ended: nothing held");
+        held.writeInbound(bytes("quit"));
+        assertTrue(told.get(told.size() - 1) > 0);
+        held.finishAndReleaseAll();
+        assertEquals(0, told.get(told.size() - 1), "the connection ended: nothing held");
+        for (int i = 1; i < told.size(); i++) {
+            assertFalse(told.get(i).equals(told.get(i - 1)), "told only of changes: " + told);
+        }
+    }
+
+    @Test
+    void shouldHoldNoMoreThanTheLimitForAnOverlongLineItStreams() {
+        List<Integer> told = new ArrayList<>();
+        EmbeddedChannel held = new EmbeddedChannel(new HftpLineDecoder(LIMIT, told::add));
+        for (int i = 0; i < 100; i++) {
+            held.writeInbound(bytes("x".repeat(LIMIT)));
+        }
+        int most = told.stream().mapToInt(Integer::intValue).max().orElse(0);
+        assertTrue(most <= 4 * LIMIT, "held at most a few limits while 100 limits streamed: " + told);
+        held.writeInbound(bytes("\r\n"));
+        assertEquals(0, told.get(told.size() - 1));
+        held.finishAndReleaseAll();
+    }
+
+    @Test
     void shouldAnswerOverlongLinesExactlyAsTheWholeLine() {
         Random random = new Random(20260501L);
         List<Mismatch> mismatches = new ArrayList<>();

@@ -77,7 +77,7 @@ public class PipelinedRequestsBenchmark {
         channel = new EmbeddedChannel(false, false, new HftpLineDecoder(), new HftpCommandDecoder(),
                 new HftpResponseEncoder(), new ChunkedWriteHandler(), new FlowControlHandler(),
                 new HftpHandler(new FileStore(dir), FileCalls.inline(), 48 * 1024, false, metrics ? new ServerMetrics(
-                        new HftpConnectionHandler(1, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))) : null,
+                        new HftpConnectionHandler(1, new MemoryBudget(Long.MAX_VALUE), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))) : null,
                         HftpHandler.internalErrorLog()));
         // As the server's connections are (HftpServerBootstrap, HftpServerInitializer).
         channel.config().setAllocator(PooledByteBufAllocator.DEFAULT);

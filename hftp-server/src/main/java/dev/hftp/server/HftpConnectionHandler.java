@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The life of every connection of one server: counts them, refuses those over the limit (closed at once,
+ * The life of every connection of one server: counts them, refuses those over the limit or past a full memory
+ * budget (closed at once,
  * logged at WARN, in one line a second at most however many are refused), closes those idle too long, and logs
  * each event once at DEBUG, TLS handshakes included. Shared by all the connections of a server.
  */
@@ -28,6 +29,7 @@ final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf(HftpConnectionHandler.class, "counted");
 
     private final int maxConnections;
+    private final MemoryBudget budget;
     private final ChannelGroup channels;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong accepted = new AtomicLong();
@@ -35,23 +37,25 @@ final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
     /** A client reconnecting in a loop past the limit is refused thousands of times a second. */
     private final RateLimitedLog refusals;
 
-    HftpConnectionHandler(int maxConnections, ChannelGroup channels) {
+    HftpConnectionHandler(int maxConnections, MemoryBudget budget, ChannelGroup channels) {
         this.maxConnections = maxConnections;
+        this.budget = budget;
         this.channels = channels;
         this.refusals = new RateLimitedLog(logger, "{} more connection(s) refused in the last {} s (limit "
-                + maxConnections + " open); last from {}");
+                + maxConnections + " open, or the memory budget full); last from {}");
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
-            refused.incrementAndGet();
-            SocketAddress client = ctx.channel().remoteAddress();
-            if (refusals.admit(client)) {
-                logger.warn("{} refused: {} connections already open (limit)", client, maxConnections);
-            }
-            ctx.close();
+            refuse(ctx, maxConnections + " connections already open (limit)");
+            return;
+        }
+        if (budget.full()) {
+            open.decrementAndGet();
+            refuse(ctx, "the memory budget is full (" + budget.used() + " of " + budget.limit()
+                    + " bytes buffered)");
             return;
         }
         ctx.channel().attr(COUNTED).set(Boolean.TRUE);
@@ -59,6 +63,15 @@ final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
         channels.add(ctx.channel());
         logger.debug("{} connected", ctx.channel().remoteAddress());
         ctx.fireChannelActive();
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String why) {
+        refused.incrementAndGet();
+        SocketAddress client = ctx.channel().remoteAddress();
+        if (refusals.admit(client)) {
+            logger.warn("{} refused: {}", client, why);
+        }
+        ctx.close();
     }
 
     @Override

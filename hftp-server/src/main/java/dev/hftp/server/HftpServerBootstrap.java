@@ -3,6 +3,7 @@ package dev.hftp.server;
 import dev.hftp.codec.Base64ChunkedInput;
 import dev.hftp.codec.HftpLineDecoder;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -14,6 +15,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.internal.ObjectUtil;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -41,6 +44,8 @@ import java.util.concurrent.TimeUnit;
  * safe default.
  */
 public final class HftpServerBootstrap {
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpServerBootstrap.class);
 
     /** The port of the protocol, 19500. */
     public static final int DEFAULT_PORT = 19500;
@@ -83,6 +88,8 @@ public final class HftpServerBootstrap {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private int writeBufferHigh = DEFAULT_WRITE_BUFFER_HIGH;
+    /** 0: half the JVM's direct memory. */
+    private long memoryBudget;
     private Duration fileTimeout = DEFAULT_FILE_TIMEOUT;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private int ioThreads;
@@ -135,7 +142,10 @@ public final class HftpServerBootstrap {
         return this;
     }
 
-    /** Connections open at once (default 10,000); one more is accepted and closed at once, logged at WARN. */
+    /**
+     * Connections open at once (default 10,000); one more is accepted and closed at once, logged at WARN. Fewer
+     * are served if the JVM's direct memory cannot hold that many (see {@link #memoryBudget(long)}).
+     */
     public HftpServerBootstrap maxConnections(int maxConnections) {
         this.maxConnections = ObjectUtil.checkPositive(maxConnections, "maxConnections");
         return this;
@@ -168,6 +178,22 @@ public final class HftpServerBootstrap {
      */
     public HftpServerBootstrap writeBufferHighWaterMark(int bytes) {
         this.writeBufferHigh = ObjectUtil.checkPositive(bytes, "writeBufferHighWaterMark");
+        return this;
+    }
+
+    /**
+     * The bytes all connections together may hold buffered: replies queued for clients and unfinished request
+     * lines (default 0: half the JVM's direct memory, {@code -XX:MaxDirectMemorySize} or else the heap's maximum).
+     * Past half of it, transfers keep one chunk in flight and connections holding a long unfinished line are not
+     * read; at it, new connections are refused. It must leave direct memory free for the connections' floors:
+     * at most {@code maxConnections} connections are open, and never more than the free part holds (about
+     * 180 KiB each, see docs/RELIABILITY.md).
+     */
+    public HftpServerBootstrap memoryBudget(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("memoryBudget: " + bytes + " (expected: >= 0, 0 for the default)");
+        }
+        this.memoryBudget = bytes;
         return this;
     }
 
@@ -310,10 +336,13 @@ public final class HftpServerBootstrap {
      *         unreadable, of an unsupported format, or the key is not the certificate's
      * @throws IllegalStateException if the PROXY protocol is on without {@link #proxyProtocolFrom} on an
      *         address other than loopback, or {@code proxyProtocolFrom} is set with the protocol off
+     * @throws IllegalArgumentException if the memory budget is not below the JVM's direct memory
      */
     public HftpServer start() throws IOException {
         InetSocketAddress listen = new InetSocketAddress(address, port);
         checkProxyProtocol(listen);
+        MemoryBudget budget = budget();
+        int connectionLimit = connectionLimit(budget);
         FileStore store = new FileStore(directory);
         Tls tls = tls();
         FileCalls files = new FileCalls(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), fileTimeout,
@@ -321,9 +350,12 @@ public final class HftpServerBootstrap {
         HftpTransport chosen = transport != null ? transport : HftpTransport.best();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, chosen.ioHandlerFactory());
         ChannelGroup channels = new DefaultChannelGroup("hftp-connections", GlobalEventExecutor.INSTANCE);
-        HftpConnectionHandler connections = new HftpConnectionHandler(maxConnections, channels);
+        HftpConnectionHandler connections = new HftpConnectionHandler(connectionLimit, budget, channels);
         Limits limits = new Limits(maxLineLength, chunkSize, idleTimeout.toMillis());
         ServerMetrics metrics = metricsPort == null ? null : new ServerMetrics(connections);
+        if (metrics != null) {
+            metrics.watch(budget);
+        }
         MetricsEndpoint endpoint = null;
         boolean started = false;
         try {
@@ -340,12 +372,15 @@ public final class HftpServerBootstrap {
                     // Netty 4.2's default (adaptive) allocator makes each framed request line a new slice object;
                     // the pooled one recycles them, which halved the Java time per request (docs/BENCHMARKS.md).
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    // With auto-read off a read() takes one buffer of at most this: what the budget's floor counts.
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR,
+                            new AdaptiveRecvByteBufAllocator(64, 2048, MemoryBudget.MAX_READ))
                     // A client's FIN ends its requests, not its replies (HftpHandler closes after them).
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(writeBufferHigh / 2, writeBufferHigh))
                     .childHandler(new HftpServerInitializer(store, files, connections, limits, tls, metrics,
-                            proxyProtocol, proxyProtocolFrom));
+                            proxyProtocol, proxyProtocolFrom, budget));
             ChannelFuture bind = bootstrap.bind(listen).awaitUninterruptibly();
             if (!bind.isSuccess()) {
                 throw cannotListen(bind.cause());
@@ -363,6 +398,37 @@ public final class HftpServerBootstrap {
                 store.close();
             }
         }
+    }
+
+    private MemoryBudget budget() {
+        long direct = MemoryBudget.maxDirectMemory();
+        if (memoryBudget >= direct) {
+            throw new IllegalArgumentException("a memory budget of " + memoryBudget + " bytes is not below the "
+                    + "JVM's direct memory (" + direct + " bytes): lower it, or raise -XX:MaxDirectMemorySize (or -Xmx)");
+        }
+        return new MemoryBudget(memoryBudget > 0 ? memoryBudget : MemoryBudget.defaultLimit());
+    }
+
+    /**
+     * {@code maxConnections}, or fewer if the direct memory the budget leaves free cannot hold that many
+     * connections' floors: refusing a connection is better than failing them all with OutOfMemoryError.
+     */
+    private int connectionLimit(MemoryBudget budget) {
+        int fit = MemoryBudget.connectionsThatFit(budget.limit(), chunkSize);
+        if (fit >= maxConnections) {
+            return maxConnections;
+        }
+        if (maxConnections == DEFAULT_MAX_CONNECTIONS) {
+            logger.info("at most {} connections are served: the JVM's {} MiB of direct memory hold no more beside "
+                    + "the memory budget of {} MiB", fit, MemoryBudget.maxDirectMemory() >> 20, budget.limit() >> 20);
+        } else {
+            logger.warn("at most {} connections are served, not {}: each may need {} KiB of direct memory beyond "
+                            + "the memory budget of {} MiB, and the JVM has {} MiB; raise -XX:MaxDirectMemorySize "
+                            + "(or -Xmx) to serve more", fit, maxConnections,
+                    MemoryBudget.connectionFloor(chunkSize) / 1024, budget.limit() >> 20,
+                    MemoryBudget.maxDirectMemory() >> 20);
+        }
+        return fit;
     }
 
     /**

@@ -15,7 +15,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds the pipeline of each connection: TLS if configured, connection limits, line framing, request
+ * Builds the pipeline of each connection: TLS if configured, its share of the memory budget, connection limits,
+ * line framing, request
  * decoding, response encoding, slice streaming, one request per read, then the business logic last, since
  * outbound writes travel toward the head.
  *
@@ -42,14 +43,17 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
     private final boolean proxyProtocol;
     /** Null when any peer may send that header. */
     private final ProxyProtocolPeerFilter proxyPeerFilter;
+    /** The bytes all the connections of the server may hold buffered. */
+    private final MemoryBudget budget;
     /** One for the server: its connections share the limit of one line a second. */
     private final RateLimitedLog internalErrors = HftpHandler.internalErrorLog();
 
     /** {@code proxyProtocolFrom}: the peers allowed to send the PROXY protocol header, null for any. */
     HftpServerInitializer(FileStore store, FileCalls files, HftpConnectionHandler connections,
                           HftpServerBootstrap.Limits limits, HftpServerBootstrap.Tls tls, ServerMetrics metrics,
-                          boolean proxyProtocol, ProxyProtocolPeers proxyProtocolFrom) {
+                          boolean proxyProtocol, ProxyProtocolPeers proxyProtocolFrom, MemoryBudget budget) {
         this.store = store;
+        this.budget = budget;
         this.files = files;
         this.connections = connections;
         this.limits = limits;
@@ -81,12 +85,15 @@ final class HftpServerInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("renegotiation", new RenegotiationRefusingHandler(ssl.handshakeFuture()));
             p.addLast("ssl", ssl);
         }
+        // On the plaintext side of TLS, next to it: it weighs every reply written and every read asked for.
+        BufferBudgetHandler buffers = new BufferBudgetHandler(budget);
+        p.addLast("budget", buffers);
         if (limits.idleTimeoutMillis() > 0) {
             // Output that makes progress counts as activity: a slow reader of a long slice is not idle.
             p.addLast("idle", new IdleStateHandler(true, 0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
         }
         p.addLast("connections", connections);
-        p.addLast("lineDecoder", new HftpLineDecoder(limits.maxLineLength()));
+        p.addLast("lineDecoder", new HftpLineDecoder(limits.maxLineLength(), buffers.lineHolder()));
         p.addLast("commandDecoder", COMMAND_DECODER);
         p.addLast("responseEncoder", RESPONSE_ENCODER);
         p.addLast("chunkedWriter", new ChunkedWriteHandler());

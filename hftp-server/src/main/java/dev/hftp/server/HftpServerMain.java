@@ -69,6 +69,12 @@ public final class HftpServerMain implements Callable<Integer> {
                     + "from it and streaming to it (default: ${DEFAULT-VALUE}).")
     private int writeBuffer;
 
+    @Option(names = "--memory-budget", defaultValue = "0", paramLabel = "BYTES",
+            description = "Bytes all connections together may hold buffered (queued replies, unfinished lines); "
+                    + "past half of it transfers slow down to one chunk in flight, at it new connections are refused; "
+                    + "0 means half the JVM's direct memory, see docs/RELIABILITY.md (default: ${DEFAULT-VALUE}).")
+    private long memoryBudget;
+
     @Option(names = "--file-timeout", defaultValue = "5", paramLabel = "SECONDS",
             description = "A file call (opening a file, listing the directory) that takes longer is answered 199 and "
                     + "its connection closed; file calls never run on the event loops (default: ${DEFAULT-VALUE}).")
@@ -230,6 +236,7 @@ public final class HftpServerMain implements Callable<Integer> {
                     .maxConnections(maxConnections)
                     .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                     .writeBufferHighWaterMark(writeBuffer)
+                    .memoryBudget(memoryBudget)
                     .fileTimeout(Duration.ofSeconds(fileTimeoutSeconds))
                     .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
                     .ioThreads(ioThreads);
@@ -312,6 +319,10 @@ public final class HftpServerMain implements Callable<Integer> {
         positive(maxConnections, "--max-connections");
         positive(writeBuffer, "--write-buffer");
         positive(fileTimeoutSeconds, "--file-timeout");
+        if (memoryBudget < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--memory-budget': " + memoryBudget + " (expected: >= 0)");
+        }
         if (idleTimeoutSeconds < 0 || shutdownGraceSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Invalid value: --idle-timeout and --shutdown-grace must be >= 0");

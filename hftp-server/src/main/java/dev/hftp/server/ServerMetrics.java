@@ -25,7 +25,9 @@ import java.util.Map;
  * <pre>
  * hftp_connections_open                      gauge
  * hftp_connections_total                     counter, connections accepted and served
- * hftp_connections_refused_total             counter, closed at once over --max-connections
+ * hftp_connections_refused_total             counter, closed at once over --max-connections or a full budget
+ * hftp_buffered_bytes                        gauge, bytes the connections hold buffered (see --memory-budget)
+ * hftp_memory_budget_bytes                   gauge, the limit of hftp_buffered_bytes
  * hftp_requests_total{command,status}        counter, one per reply (command "invalid" for a bad line)
  * hftp_slice_bytes_total{mode}               counter, file bytes sent in slices, as they are sent
  * hftp_transfer_duration_seconds{mode}       histogram, get_slice from request to last byte handed to the socket
@@ -82,7 +84,8 @@ final class ServerMetrics {
                 .register(registry);
         CounterWithCallback.builder()
                 .name("hftp_connections_refused_total")
-                .help("HFTP connections closed at once because --max-connections were open.")
+                .help("HFTP connections closed at once because --max-connections were open or the memory "
+                        + "budget was full.")
                 .callback(callback -> callback.call(connections.refusedConnections()))
                 .register(registry);
         requests = Counter.builder()
@@ -125,6 +128,21 @@ final class ServerMetrics {
         PrometheusRegistry jvm = new PrometheusRegistry();
         JvmMetrics.builder().register(jvm);
         return jvm;
+    }
+
+    /** Exports what {@code budget} holds, and its limit. */
+    void watch(MemoryBudget budget) {
+        GaugeWithCallback.builder()
+                .name("hftp_buffered_bytes")
+                .help("Bytes the HFTP connections hold buffered: queued replies and unfinished request lines.")
+                .callback(callback -> callback.call(budget.used()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("hftp_memory_budget_bytes")
+                .help("The limit of hftp_buffered_bytes (--memory-budget): past half of it connections hold "
+                        + "less, at it new ones are refused.")
+                .callback(callback -> callback.call(budget.limit()))
+                .register(registry);
     }
 
     PrometheusRegistry registry() {

@@ -28,7 +28,7 @@ class MetricsEndpointInitializerTest {
     @BeforeEach
     void setUp() throws Exception {
         ServerMetrics metrics = new ServerMetrics(
-                new HftpConnectionHandler(10, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
+                new HftpConnectionHandler(10, new MemoryBudget(Long.MAX_VALUE), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
         channel = new EmbeddedSocketChannel(new MetricsEndpointInitializer(new EvictingConnectionLimiter(4),
                 new MetricsHttpHandler(metrics.registry())));
         channel.freezeTime();

@@ -28,7 +28,7 @@ class MetricsHttpHandlerTest {
     @BeforeEach
     void setUp() {
         ServerMetrics metrics = new ServerMetrics(
-                new HftpConnectionHandler(10, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
+                new HftpConnectionHandler(10, new MemoryBudget(Long.MAX_VALUE), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
         channel = new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(16 * 1024),
                 new MetricsHttpHandler(metrics.registry()));
     }

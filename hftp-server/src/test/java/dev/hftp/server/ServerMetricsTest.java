@@ -40,10 +40,10 @@ class ServerMetricsTest {
     @BeforeEach
     void setUp() throws Exception {
         Files.writeString(root.resolve("archivo.txt"), CONTENT);
-        connections = new HftpConnectionHandler(100, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        connections = new HftpConnectionHandler(100, new MemoryBudget(Long.MAX_VALUE), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         metrics = new ServerMetrics(connections);
         channel = new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
-                new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, metrics, false, null));
+                new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, metrics, false, null, new MemoryBudget(Long.MAX_VALUE)));
     }
 
     @AfterEach
@@ -123,7 +123,7 @@ class ServerMetricsTest {
         assertEquals(1, requests("quit", 0));
 
         EmbeddedSocketChannel other = new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root),
-                FileCalls.inline(), connections, new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, metrics, false, null));
+                FileCalls.inline(), connections, new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, metrics, false, null, new MemoryBudget(Long.MAX_VALUE)));
         try {
             other.writeInbound(Unpooled.copiedBuffer("help\n", StandardCharsets.US_ASCII));
             Wire.drain(other);

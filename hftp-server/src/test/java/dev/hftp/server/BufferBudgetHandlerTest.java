@@ -1,0 +1,175 @@
+package dev.hftp.server;
+
+import dev.hftp.codec.HftpLineDecoder;
+import dev.hftp.codec.testing.LoggerCapture;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One connection's share of the server's {@link MemoryBudget}: what it charges, and how it holds less once the
+ * budget is under pressure (past half its limit), whoever put it there.
+ */
+class BufferBudgetHandlerTest {
+
+    /** Counts the {@code read()}s that reach the socket, in front of the handler under test. */
+    private static final class Reads extends ChannelOutboundHandlerAdapter {
+        int count;
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            count++;
+            ctx.read();
+        }
+    }
+
+    private static ByteBuf bytes(int n) {
+        return Unpooled.wrappedBuffer(new byte[n]);
+    }
+
+    @Test
+    void chargesAReplyUntilTheSocketHasTakenIt() {
+        MemoryBudget budget = new MemoryBudget(1 << 20);
+        EmbeddedChannel channel = new EmbeddedChannel(new BufferBudgetHandler(budget));
+        channel.write(bytes(1000));
+        channel.write(bytes(500), channel.voidPromise());
+        assertEquals(1500, budget.used(), "written, not flushed");
+        channel.flush();
+        assertEquals(0, budget.used(), "taken by the socket");
+        assertTrue(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void releasesWhatAConnectionHeldWhenItCloses() {
+        MemoryBudget budget = new MemoryBudget(1 << 20);
+        BufferBudgetHandler buffers = new BufferBudgetHandler(budget);
+        EmbeddedChannel channel = new EmbeddedChannel(buffers, new HftpLineDecoder(64 * 1024, buffers.lineHolder()));
+        channel.writeInbound(bytes(5000));
+        channel.write(bytes(700));
+        assertTrue(budget.used() >= 5700, "an unfinished line and a reply: " + budget.used());
+        channel.close();
+        assertEquals(0, budget.used(), "the line dropped, the reply failed");
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void underPressureAConnectionWithAReplyQueuedIsNotWritableUntilTheSocketTakesIt() {
+        MemoryBudget budget = new MemoryBudget(2000);
+        EmbeddedChannel channel = new EmbeddedChannel(new BufferBudgetHandler(budget));
+        channel.write(bytes(900));
+        assertTrue(channel.isWritable(), "below half the budget: the write buffer's own limits apply");
+        channel.write(bytes(200));
+        assertTrue(budget.underPressure());
+        assertFalse(channel.isWritable(), "under pressure, with a reply queued: no more until it has gone");
+        channel.flush();
+        assertTrue(channel.isWritable(), "taken by the socket");
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void underPressureFromOthersAConnectionKeepsOneReplyInFlight() {
+        MemoryBudget budget = new MemoryBudget(2000);
+        budget.charge(1500);
+        EmbeddedChannel channel = new EmbeddedChannel(new BufferBudgetHandler(budget));
+        assertTrue(channel.isWritable(), "nothing queued: one reply may go");
+        channel.write(bytes(10));
+        assertFalse(channel.isWritable(), "one reply queued");
+        channel.flush();
+        assertTrue(channel.isWritable());
+        budget.release(1500);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aConnectionLeftUnwritableByPressureIsWritableAgainWhenThePressureEnds() {
+        MemoryBudget budget = new MemoryBudget(2000);
+        EmbeddedChannel channel = new EmbeddedChannel(new BufferBudgetHandler(budget));
+        budget.charge(1500);
+        channel.write(bytes(10));
+        assertFalse(channel.isWritable());
+        // Another connection's reply is taken: the pressure ends, this client still has not read.
+        budget.release(1500);
+        channel.runPendingTasks();
+        assertTrue(channel.isWritable(), "the write buffer's own limits apply again");
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void underPressureALongUnfinishedLineIsNotReadUntilThePressureEnds() {
+        MemoryBudget budget = new MemoryBudget(16_000);
+        Reads heavyReads = new Reads();
+        BufferBudgetHandler heavy = new BufferBudgetHandler(budget);
+        EmbeddedChannel heavyChannel = new EmbeddedChannel(heavyReads, heavy);
+        Reads lightReads = new Reads();
+        BufferBudgetHandler light = new BufferBudgetHandler(budget);
+        EmbeddedChannel lightChannel = new EmbeddedChannel(lightReads, light);
+
+        // An embedded channel reads once as it starts.
+        int heavyStart = heavyReads.count;
+        int lightStart = lightReads.count;
+        heavy.lineHolder().accept(MemoryBudget.LINE_ALLOWANCE + 1);
+        heavyChannel.read();
+        assertEquals(heavyStart + 1, heavyReads.count, "no pressure: a long line is read on");
+
+        heavy.lineHolder().accept(9000);
+        assertTrue(budget.underPressure());
+        heavyChannel.read();
+        assertEquals(heavyStart + 1, heavyReads.count, "under pressure, the long line is not read on");
+        light.lineHolder().accept(100);
+        lightChannel.read();
+        assertEquals(lightStart + 1, lightReads.count, "a short line is read even under pressure");
+
+        // Say the line was a request after all, ended by what came: the pressure ends, the kept read goes on.
+        heavy.lineHolder().accept(0);
+        heavyChannel.runPendingTasks();
+        assertEquals(heavyStart + 2, heavyReads.count, "the read kept is passed on once the pressure ends");
+        light.lineHolder().accept(0);
+        heavyChannel.finishAndReleaseAll();
+        lightChannel.finishAndReleaseAll();
+        assertEquals(0, budget.used());
+    }
+
+    @Test
+    void aFullBudgetRefusesNewConnections() throws Exception {
+        LoggerCapture log = LoggerCapture.begin(HftpConnectionHandler.class.getName());
+        MemoryBudget budget = new MemoryBudget(1000);
+        HftpConnectionHandler connections = new HftpConnectionHandler(100, budget,
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        budget.charge(1000);
+        EmbeddedSocketChannel refused = new EmbeddedSocketChannel(connections);
+        assertFalse(refused.isOpen(), "closed at once");
+        assertEquals(1, connections.refusedConnections());
+        budget.release(1);
+        EmbeddedSocketChannel taken = new EmbeddedSocketChannel(connections);
+        assertTrue(taken.isOpen(), "below the limit again");
+        assertEquals(1, connections.openConnections());
+        taken.close();
+        budget.release(999);
+        log.stop();
+        assertEquals(List.of(new LoggerCapture.Event(
+                "localhost/127.0.0.1:40000 refused: the memory budget is full (1000 of 1000 bytes buffered)", false)),
+                log.events());
+    }
+
+    @Test
+    void theDefaultLimitIsHalfTheDirectMemoryAndLeavesRoomForTheConnectionsFloors() {
+        assertEquals(MemoryBudget.maxDirectMemory() / 2, MemoryBudget.defaultLimit());
+        long floor = MemoryBudget.connectionFloor(48 * 1024);
+        // A 48 KiB chunk and its base64, a short line and one 64 KiB read.
+        assertEquals(49_152 + 65_538 + 4_096 + 65_536, floor);
+        int fit = MemoryBudget.connectionsThatFit(MemoryBudget.defaultLimit(), 48 * 1024);
+        assertTrue((long) fit * floor <= MemoryBudget.maxDirectMemory() - MemoryBudget.defaultLimit());
+        assertTrue((long) (fit + 1) * floor > MemoryBudget.maxDirectMemory() - MemoryBudget.defaultLimit());
+    }
+}
