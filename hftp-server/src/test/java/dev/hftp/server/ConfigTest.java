@@ -38,7 +38,7 @@ class ConfigTest {
     void shouldPrintEveryBuiltInDefault() {
         assertEquals(0, run(Map.of(), "--print-config"));
         assertEquals(String.join("\n", "address=0.0.0.0", "port=19500", "datadir=testdata", "max-line-length=65536",
-                "max-connections=10000", "idle-timeout=300", "write-buffer=262144",
+                "max-connections=10000", "idle-timeout=300", "write-buffer=262144", "memory-budget=0",
                 "file-timeout=5", "shutdown-grace=10", "transport=nio", "io-threads=0", "metrics-port=", "metrics-address=127.0.0.1",
                 "tls-cert=", "tls-key=", "proxy-protocol=false", "proxy-protocol-from=") + "\n",
                 out.toString().replace("\r", ""));

@@ -82,7 +82,7 @@ class HftpServerInitializerTest {
 
     @Test
     void shouldBuildPipelineWithBusinessHandlerLast() {
-        assertEquals(List.of(HftpConnectionHandler.class, HftpLineDecoder.class, HftpCommandDecoder.class,
+        assertEquals(List.of(BufferBudgetHandler.class, HftpConnectionHandler.class, HftpLineDecoder.class, HftpCommandDecoder.class,
                 HftpResponseEncoder.class,
                 ChunkedWriteHandler.class, FlowControlHandler.class, HftpHandler.class), handlerTypes(channel));
     }
@@ -255,7 +255,7 @@ class HftpServerInitializerTest {
     void shouldPutSslHandlerFirstBehindTheRenegotiationGuardWhenTlsIsConfigured() throws Exception {
         EmbeddedSocketChannel tls = tlsChannel();
         try {
-            assertEquals(List.of(RenegotiationRefusingHandler.class, SslHandler.class, HftpConnectionHandler.class, HftpLineDecoder.class,
+            assertEquals(List.of(RenegotiationRefusingHandler.class, SslHandler.class, BufferBudgetHandler.class, HftpConnectionHandler.class, HftpLineDecoder.class,
                     HftpCommandDecoder.class, HftpResponseEncoder.class, ChunkedWriteHandler.class,
                     FlowControlHandler.class, HftpHandler.class), handlerTypes(tls));
             assertEquals(10_000, tls.pipeline().get(SslHandler.class).getHandshakeTimeoutMillis());
