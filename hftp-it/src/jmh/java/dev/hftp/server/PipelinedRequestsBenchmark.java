@@ -74,7 +74,11 @@ public class PipelinedRequestsBenchmark {
         dir = Files.createTempDirectory("hftp-jmh");
         String content = "A small file, for get_metadata.\n";
         Files.writeString(dir.resolve("small.txt"), content);
-        channel = new EmbeddedChannel(false, false, new HftpLineDecoder(), new HftpCommandDecoder(),
+        // As the server's connections are, their share of the memory budget included.
+        BufferBudgetHandler buffers = new BufferBudgetHandler(new MemoryBudget(MemoryBudget.defaultLimit()));
+        channel = new EmbeddedChannel(false, false, buffers,
+                new HftpLineDecoder(HftpLineDecoder.DEFAULT_MAX_LINE_LENGTH, buffers.lineHolder()),
+                new HftpCommandDecoder(),
                 new HftpResponseEncoder(), new ChunkedWriteHandler(), new FlowControlHandler(),
                 new HftpHandler(new FileStore(dir), FileCalls.inline(), 48 * 1024, false, metrics ? new ServerMetrics(
                         new HftpConnectionHandler(1, new MemoryBudget(Long.MAX_VALUE), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))) : null,

@@ -10,11 +10,19 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.SocketTimeoutException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.hftp.it.AbuseSupport.figure;
 import static dev.hftp.it.AbuseSupport.millis;
@@ -99,6 +107,93 @@ class BlockingFileIT {
         try (HftpTestClient again = new HftpTestClient(server.port(), 5_000)) {
             assertEquals(0, again.command("get_slice leased.txt 0 4").code());
         }
+    }
+
+    /**
+     * A name swapped between a regular file and a FIFO, over and over, while a client asks for it: sooner or later
+     * the server checks the regular file and opens the FIFO, and an open of a FIFO with no writer never returns.
+     * On the event loop that stopped every client of the loop for good (and SIGTERM with it); on a file thread it
+     * costs that client a 199 after the file timeout. Another client of the same loop is answered throughout.
+     */
+    @Test
+    void aNameSwappedForAFifoCostsNoOneElseAnything() throws Exception {
+        Path fifo = dir.resolve("swap.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available");
+        Path regular = Files.writeString(dir.resolve("swap.regular"), "a regular file");
+        Path swap = dir.resolve("swap");
+        Files.writeString(dir.resolve("other.txt"), "free");
+        server = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).ioThreads(1)
+                .fileTimeout(Duration.ofSeconds(1)).start();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong swaps = new AtomicLong();
+        AtomicLong asked = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread swapper = new Thread(() -> {
+            try {
+                while (!stop.get()) {
+                    Files.move(regular, swap, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(swap, regular, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(fifo, swap, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(swap, fifo, StandardCopyOption.ATOMIC_MOVE);
+                    swaps.incrementAndGet();
+                }
+            } catch (IOException e) {
+                failure.set(e);
+            }
+        }, "fifo-swapper");
+        Thread attacker = new Thread(() -> {
+            while (!stop.get()) {
+                try (HftpTestClient client = new HftpTestClient(server.port(), 5_000)) {
+                    while (!stop.get()) {
+                        asked.incrementAndGet();
+                        int code = client.command("get_slice swap 0 1").code();
+                        if (code == 0) {
+                            client.readSlice();
+                        } else if (code == 199) {
+                            break;
+                        }
+                    }
+                } catch (IOException closedOrSlow) {
+                    // A connection closed after its 199, or the server stuck: a new connection, while the test runs.
+                }
+            }
+        }, "fifo-attacker");
+        long worst = 0;
+        int answered = 0;
+        swapper.start();
+        attacker.start();
+        try (HftpTestClient other = new HftpTestClient(server.port(), 5_000)) {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+            while (System.nanoTime() < end) {
+                long start = System.nanoTime();
+                try {
+                    assertEquals(0, other.command("get_metadata other.txt").code());
+                    assertEquals("4", other.readLine());
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("another client of the loop got no answer in 5 s (" + asked.get()
+                            + " requests for the swapped name, " + swaps.get() + " swaps)", e);
+                }
+                worst = Math.max(worst, System.nanoTime() - start);
+                answered++;
+                Thread.sleep(20);
+            }
+        } finally {
+            stop.set(true);
+            swapper.join(5_000);
+            attacker.join(10_000);
+            // Opened for reading and writing, a FIFO never blocks, and it lets every open stuck on it return.
+            if (Files.exists(swap, LinkOption.NOFOLLOW_LINKS)) {
+                Files.move(swap, Files.isRegularFile(swap, LinkOption.NOFOLLOW_LINKS) ? regular : fifo,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
+            FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
+        }
+        assertEquals(null, failure.get(), "the swapper ran throughout");
+        figure("BlockingFileIT", "a name swapped for a FIFO %,d times while asked for %,d times: another client "
+                + "of the loop had %d requests answered, the slowest in %s", swaps.get(), asked.get(), answered,
+                millis(worst));
+        assertTrue(worst < TimeUnit.SECONDS.toNanos(2), "another client waited " + millis(worst));
     }
 
     /** Starts the holder and waits until it holds the lease; skips the test where leases cannot be taken. */

@@ -2,6 +2,7 @@ package dev.hftp.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -10,8 +11,8 @@ import io.netty.channel.ChannelPromise;
 import java.util.function.IntConsumer;
 
 /**
- * Charges one connection's buffers to the server's {@link MemoryBudget}: every reply written until the socket
- * has taken it, and the unfinished request line the line decoder holds (it reports it through
+ * Charges one connection's buffers to the server's {@link MemoryBudget}: every reply from its write until the
+ * socket has taken the flush that sent it, and the unfinished request line the line decoder holds (it reports it through
  * {@link #lineHolder()}). While the server is under pressure the connection holds little:
  * <ul>
  *   <li>it is not writable while anything of it is queued, so a transfer keeps one chunk in flight (the
@@ -38,6 +39,8 @@ final class BufferBudgetHandler extends ChannelDuplexHandler implements MemoryBu
     private ChannelHandlerContext ctx;
     /** Bytes written and not yet taken by the socket. */
     private long queued;
+    /** The part of {@link #queued} written since the last flush. */
+    private long unflushed;
     /** Bytes the line decoder holds for an unfinished line. */
     private int line;
     /** Set while a {@code read()} is kept back because the line is too long for the pressure. */
@@ -74,17 +77,29 @@ final class BufferBudgetHandler extends ChannelDuplexHandler implements MemoryBu
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         long size = sizeOf(msg);
-        if (size == 0) {
+        if (size == 0 || !ctx.channel().isActive()) {
+            // A write on a closed channel fails at once and holds nothing.
             ctx.write(msg, promise);
             return;
         }
         queued += size;
+        unflushed += size;
         budget.charge(size);
-        // A void promise has no listener; its unvoided form still reports a failure to the pipeline as it would.
-        ChannelPromise charged = promise.unvoid();
-        charged.addListener(written -> taken(size));
-        ctx.write(msg, charged);
+        ctx.write(msg, promise);
         update();
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        if (unflushed > 0) {
+            long batch = unflushed;
+            unflushed = 0;
+            // One completion per flush rather than a promise per write (a pipelining client gets dozens of
+            // replies per flush): a channel's writes complete in order, so once this empty one is done, so is
+            // every write before it.
+            ctx.write(Unpooled.EMPTY_BUFFER).addListener(written -> taken(batch));
+        }
+        ctx.flush();
     }
 
     /** Written, or failed: either way the bytes are no longer held. */
@@ -151,6 +166,11 @@ final class BufferBudgetHandler extends ChannelDuplexHandler implements MemoryBu
         // What is still queued is released as its writes fail; the line, as the decoder drops it.
         budget.stopWaiting(this);
         waiting = false;
+        if (unflushed > 0) {
+            // Never flushed, failed with the channel: no flush will come to release them.
+            taken(unflushed);
+            unflushed = 0;
+        }
         ctx.fireChannelInactive();
     }
 
