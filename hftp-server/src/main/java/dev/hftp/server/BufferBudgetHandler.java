@@ -11,8 +11,8 @@ import io.netty.channel.ChannelPromise;
 import java.util.function.IntConsumer;
 
 /**
- * Charges one connection's buffers to the server's {@link MemoryBudget}: every reply from its write until the
- * socket has taken the flush that sent it, and the unfinished request line the line decoder holds (it reports it through
+ * Charges one connection's buffers to the server's {@link MemoryBudget}: every reply from the flush that sends it
+ * until the socket has taken it, and the unfinished request line the line decoder holds (it reports it through
  * {@link #lineHolder()}). While the server is under pressure the connection holds little:
  * <ul>
  *   <li>it is not writable while anything of it is queued, so a transfer keeps one chunk in flight (the
@@ -84,9 +84,11 @@ final class BufferBudgetHandler extends ChannelDuplexHandler implements MemoryBu
         }
         queued += size;
         unflushed += size;
-        budget.charge(size);
         ctx.write(msg, promise);
-        update();
+        if (!restricted && budget.underPressure()) {
+            // A reply is queued: under pressure, nothing more until it has gone.
+            update();
+        }
     }
 
     @Override
@@ -94,10 +96,14 @@ final class BufferBudgetHandler extends ChannelDuplexHandler implements MemoryBu
         if (unflushed > 0) {
             long batch = unflushed;
             unflushed = 0;
-            // One completion per flush rather than a promise per write (a pipelining client gets dozens of
-            // replies per flush): a channel's writes complete in order, so once this empty one is done, so is
-            // every write before it.
+            // Charged once per flush, not per write (a pipelining client gets dozens of replies per flush), and
+            // released by one completion: a channel's writes complete in order, so once this empty one is done,
+            // so is every write before it.
+            budget.charge(batch);
             ctx.write(Unpooled.EMPTY_BUFFER).addListener(written -> taken(batch));
+            if (!restricted && budget.underPressure()) {
+                update();
+            }
         }
         ctx.flush();
     }
@@ -166,11 +172,9 @@ final class BufferBudgetHandler extends ChannelDuplexHandler implements MemoryBu
         // What is still queued is released as its writes fail; the line, as the decoder drops it.
         budget.stopWaiting(this);
         waiting = false;
-        if (unflushed > 0) {
-            // Never flushed, failed with the channel: no flush will come to release them.
-            taken(unflushed);
-            unflushed = 0;
-        }
+        // Written and never flushed: failed with the channel, and never charged.
+        queued -= unflushed;
+        unflushed = 0;
         ctx.fireChannelInactive();
     }
 

@@ -6,11 +6,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.junit.jupiter.api.Test;
 
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,18 +38,65 @@ class BufferBudgetHandlerTest {
         }
     }
 
+    /** A socket that takes nothing until told to: holds the writes flushed to it, and fails them on close. */
+    private static final class HeldWrites extends ChannelOutboundHandlerAdapter {
+        private final List<Object> messages = new ArrayList<>();
+        private final List<ChannelPromise> promises = new ArrayList<>();
+        private ChannelHandlerContext ctx;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            messages.add(msg);
+            promises.add(promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            // Taken only by take().
+        }
+
+        /** The socket takes everything held. */
+        void take() {
+            for (int i = 0; i < messages.size(); i++) {
+                ctx.write(messages.get(i), promises.get(i));
+            }
+            messages.clear();
+            promises.clear();
+            ctx.flush();
+        }
+
+        @Override
+        public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+            for (int i = 0; i < messages.size(); i++) {
+                ReferenceCountUtil.release(messages.get(i));
+                promises.get(i).tryFailure(new ClosedChannelException());
+            }
+            messages.clear();
+            promises.clear();
+            ctx.close(promise);
+        }
+    }
+
     private static ByteBuf bytes(int n) {
         return Unpooled.wrappedBuffer(new byte[n]);
     }
 
     @Test
-    void chargesAReplyUntilTheSocketHasTakenIt() {
+    void chargesRepliesFromTheirFlushUntilTheSocketHasTakenThem() {
         MemoryBudget budget = new MemoryBudget(1 << 20);
-        EmbeddedChannel channel = new EmbeddedChannel(new BufferBudgetHandler(budget));
+        HeldWrites socket = new HeldWrites();
+        EmbeddedChannel channel = new EmbeddedChannel(socket, new BufferBudgetHandler(budget));
         channel.write(bytes(1000));
         channel.write(bytes(500), channel.voidPromise());
-        assertEquals(1500, budget.used(), "written, not flushed");
+        assertEquals(0, budget.used(), "written, not flushed: still in this event-loop task");
         channel.flush();
+        assertEquals(1500, budget.used(), "flushed, not taken by the socket");
+        socket.take();
         assertEquals(0, budget.used(), "taken by the socket");
         assertTrue(channel.finishAndReleaseAll());
     }
@@ -54,25 +105,28 @@ class BufferBudgetHandlerTest {
     void releasesWhatAConnectionHeldWhenItCloses() {
         MemoryBudget budget = new MemoryBudget(1 << 20);
         BufferBudgetHandler buffers = new BufferBudgetHandler(budget);
-        EmbeddedChannel channel = new EmbeddedChannel(buffers, new HftpLineDecoder(64 * 1024, buffers.lineHolder()));
+        EmbeddedChannel channel = new EmbeddedChannel(new HeldWrites(), buffers,
+                new HftpLineDecoder(64 * 1024, buffers.lineHolder()));
         channel.writeInbound(bytes(5000));
-        channel.write(bytes(700));
-        assertTrue(budget.used() >= 5700, "an unfinished line and a reply: " + budget.used());
+        channel.writeAndFlush(bytes(700));
+        channel.write(bytes(300));
+        assertTrue(budget.used() >= 5700, "an unfinished line and a flushed reply: " + budget.used());
         channel.close();
-        assertEquals(0, budget.used(), "the line dropped, the reply failed");
+        assertEquals(0, budget.used(), "the line dropped, the replies failed");
         channel.finishAndReleaseAll();
     }
 
     @Test
     void underPressureAConnectionWithAReplyQueuedIsNotWritableUntilTheSocketTakesIt() {
         MemoryBudget budget = new MemoryBudget(2000);
-        EmbeddedChannel channel = new EmbeddedChannel(new BufferBudgetHandler(budget));
-        channel.write(bytes(900));
+        HeldWrites socket = new HeldWrites();
+        EmbeddedChannel channel = new EmbeddedChannel(socket, new BufferBudgetHandler(budget));
+        channel.writeAndFlush(bytes(900));
         assertTrue(channel.isWritable(), "below half the budget: the write buffer's own limits apply");
-        channel.write(bytes(200));
+        channel.writeAndFlush(bytes(200));
         assertTrue(budget.underPressure());
         assertFalse(channel.isWritable(), "under pressure, with a reply queued: no more until it has gone");
-        channel.flush();
+        socket.take();
         assertTrue(channel.isWritable(), "taken by the socket");
         channel.finishAndReleaseAll();
     }
@@ -81,11 +135,13 @@ class BufferBudgetHandlerTest {
     void underPressureFromOthersAConnectionKeepsOneReplyInFlight() {
         MemoryBudget budget = new MemoryBudget(2000);
         budget.charge(1500);
-        EmbeddedChannel channel = new EmbeddedChannel(new BufferBudgetHandler(budget));
+        HeldWrites socket = new HeldWrites();
+        EmbeddedChannel channel = new EmbeddedChannel(socket, new BufferBudgetHandler(budget));
         assertTrue(channel.isWritable(), "nothing queued: one reply may go");
         channel.write(bytes(10));
         assertFalse(channel.isWritable(), "one reply queued");
         channel.flush();
+        socket.take();
         assertTrue(channel.isWritable());
         budget.release(1500);
         channel.finishAndReleaseAll();
@@ -94,15 +150,17 @@ class BufferBudgetHandlerTest {
     @Test
     void aConnectionLeftUnwritableByPressureIsWritableAgainWhenThePressureEnds() {
         MemoryBudget budget = new MemoryBudget(2000);
-        EmbeddedChannel channel = new EmbeddedChannel(new BufferBudgetHandler(budget));
+        EmbeddedChannel channel = new EmbeddedChannel(new HeldWrites(), new BufferBudgetHandler(budget));
         budget.charge(1500);
-        channel.write(bytes(10));
+        channel.writeAndFlush(bytes(10));
         assertFalse(channel.isWritable());
         // Another connection's reply is taken: the pressure ends, this client still has not read.
         budget.release(1500);
         channel.runPendingTasks();
         assertTrue(channel.isWritable(), "the write buffer's own limits apply again");
+        channel.close();
         channel.finishAndReleaseAll();
+        assertEquals(0, budget.used());
     }
 
     @Test
