@@ -80,8 +80,7 @@ public class PipelinedRequestsBenchmark {
                 new HftpLineDecoder(HftpLineDecoder.DEFAULT_MAX_LINE_LENGTH, buffers.lineHolder()),
                 new HftpCommandDecoder(),
                 new HftpResponseEncoder(), new ChunkedWriteHandler(), new FlowControlHandler(),
-                new HftpHandler(new FileStore(dir), FileCalls.inline(), 48 * 1024, false, metrics ? new ServerMetrics(
-                        new HftpConnectionHandler(1, new MemoryBudget(Long.MAX_VALUE), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))) : null,
+                new HftpHandler(new FileStore(dir), FileCalls.inline(), 48 * 1024, false, metrics ? new ServerMetrics(new ConnectionAdmission(1, new MemoryBudget(Long.MAX_VALUE))) : null,
                         HftpHandler.internalErrorLog()));
         // As the server's connections are (HftpServerBootstrap, HftpServerInitializer).
         channel.config().setAllocator(PooledByteBufAllocator.DEFAULT);

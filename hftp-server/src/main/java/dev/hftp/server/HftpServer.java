@@ -32,7 +32,7 @@ public final class HftpServer implements AutoCloseable {
     private final Channel channel;
     private final EventLoopGroup group;
     private final ChannelGroup connections;
-    private final HftpConnectionHandler connectionHandler;
+    private final ConnectionAdmission admission;
     private final FileStore store;
     private final FileCalls files;
     private final HftpTransport transport;
@@ -44,13 +44,13 @@ public final class HftpServer implements AutoCloseable {
     /** Counted down when the first {@link #close()} returns. */
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
-    HftpServer(Channel channel, EventLoopGroup group, ChannelGroup connections, HftpConnectionHandler connectionHandler,
+    HftpServer(Channel channel, EventLoopGroup group, ChannelGroup connections, ConnectionAdmission admission,
                FileStore store, FileCalls files, HftpTransport transport, Duration shutdownGrace, boolean tls,
                MetricsEndpoint metrics) {
         this.channel = channel;
         this.group = group;
         this.connections = connections;
-        this.connectionHandler = connectionHandler;
+        this.admission = admission;
         this.store = store;
         this.files = files;
         this.transport = transport;
@@ -91,17 +91,17 @@ public final class HftpServer implements AutoCloseable {
 
     /** Connections open now. */
     public int openConnections() {
-        return connectionHandler.openConnections();
+        return admission.openConnections();
     }
 
     /** Connections accepted and served since the start. */
     public long acceptedConnections() {
-        return connectionHandler.acceptedConnections();
+        return admission.acceptedConnections();
     }
 
-    /** Connections closed at once because the limit of open connections was reached. */
+    /** Connections closed at once because the limit of open connections was reached, or the memory budget was full. */
     public long refusedConnections() {
-        return connectionHandler.refusedConnections();
+        return admission.refusedConnections();
     }
 
     /** Whether {@link #close()} was called. */

@@ -6,9 +6,11 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -350,9 +352,10 @@ public final class HftpServerBootstrap {
         HftpTransport chosen = transport != null ? transport : HftpTransport.best();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, chosen.ioHandlerFactory());
         ChannelGroup channels = new DefaultChannelGroup("hftp-connections", GlobalEventExecutor.INSTANCE);
-        HftpConnectionHandler connections = new HftpConnectionHandler(connectionLimit, budget, channels);
+        ConnectionAdmission admission = new ConnectionAdmission(connectionLimit, budget);
+        HftpConnectionHandler connections = new HftpConnectionHandler(channels);
         Limits limits = new Limits(maxLineLength, chunkSize, idleTimeout.toMillis());
-        ServerMetrics metrics = metricsPort == null ? null : new ServerMetrics(connections);
+        ServerMetrics metrics = metricsPort == null ? null : new ServerMetrics(admission);
         if (metrics != null) {
             metrics.watch(budget);
         }
@@ -367,7 +370,14 @@ public final class HftpServerBootstrap {
                     .channel(chosen.serverChannelClass())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 1024)
-                    .handler(new AcceptFailureHandler())
+                    // Both before Netty's acceptor: a refused connection never gets a pipeline.
+                    .handler(new ChannelInitializer<ServerChannel>() {
+                        @Override
+                        protected void initChannel(ServerChannel server) {
+                            server.pipeline().addLast("acceptFailures", new AcceptFailureHandler());
+                            server.pipeline().addLast("admission", admission);
+                        }
+                    })
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // Netty 4.2's default (adaptive) allocator makes each framed request line a new slice object;
                     // the pooled one recycles them, which halved the Java time per request (docs/BENCHMARKS.md).
@@ -386,7 +396,7 @@ public final class HftpServerBootstrap {
                 throw cannotListen(bind.cause());
             }
             started = true;
-            return new HftpServer(bind.channel(), group, channels, connections, store, files, chosen, shutdownGrace,
+            return new HftpServer(bind.channel(), group, channels, admission, store, files, chosen, shutdownGrace,
                     tls != null, endpoint);
         } finally {
             if (!started) {

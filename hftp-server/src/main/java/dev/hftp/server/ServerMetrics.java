@@ -71,7 +71,7 @@ final class ServerMetrics {
     private final CounterDataPoint[] sliceBytes = new CounterDataPoint[MODES.length];
     private final DistributionDataPoint[] transferDurations = new DistributionDataPoint[MODES.length];
 
-    ServerMetrics(HftpConnectionHandler connections) {
+    ServerMetrics(ConnectionAdmission connections) {
         GaugeWithCallback.builder()
                 .name("hftp_connections_open")
                 .help("HFTP connections open now.")

@@ -5,12 +5,11 @@ import dev.hftp.codec.testing.LoggerCapture;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import org.junit.jupiter.api.Test;
 
 import java.nio.channels.ClosedChannelException;
@@ -19,6 +18,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -199,20 +200,25 @@ class BufferBudgetHandlerTest {
     }
 
     @Test
-    void aFullBudgetRefusesNewConnections() throws Exception {
-        LoggerCapture log = LoggerCapture.begin(HftpConnectionHandler.class.getName());
+    void aFullBudgetRefusesNewConnectionsBeforeTheyHaveAPipeline() throws Exception {
+        LoggerCapture log = LoggerCapture.begin(ConnectionAdmission.class.getName());
         MemoryBudget budget = new MemoryBudget(1000);
-        HftpConnectionHandler connections = new HftpConnectionHandler(100, budget,
-                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        ConnectionAdmission admission = new ConnectionAdmission(100, budget);
+        EmbeddedChannel listening = new EmbeddedChannel(admission);
         budget.charge(1000);
-        EmbeddedSocketChannel refused = new EmbeddedSocketChannel(connections);
+        EmbeddedSocketChannel refused = new EmbeddedSocketChannel(new ChannelInboundHandlerAdapter());
+        listening.writeInbound(refused);
         assertFalse(refused.isOpen(), "closed at once");
-        assertEquals(1, connections.refusedConnections());
+        assertNull(listening.readInbound(), "not handed to the acceptor");
+        assertEquals(1, admission.refusedConnections());
         budget.release(1);
-        EmbeddedSocketChannel taken = new EmbeddedSocketChannel(connections);
+        EmbeddedSocketChannel taken = new EmbeddedSocketChannel(new ChannelInboundHandlerAdapter());
+        listening.writeInbound(taken);
         assertTrue(taken.isOpen(), "below the limit again");
-        assertEquals(1, connections.openConnections());
+        assertSame(taken, listening.readInbound(), "handed to the acceptor");
+        assertEquals(1, admission.openConnections());
         taken.close();
+        assertEquals(0, admission.openConnections());
         budget.release(999);
         log.stop();
         assertEquals(List.of(new LoggerCapture.Event(

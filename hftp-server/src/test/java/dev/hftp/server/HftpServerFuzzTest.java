@@ -61,7 +61,7 @@ class HftpServerFuzzTest {
         FuzzFraming input = FuzzFraming.read(data);
         // Small chunks: a slice takes several writes, and the requests behind it wait for its end.
         HftpServerInitializer initializer = new HftpServerInitializer(store, FileCalls.inline(),
-                new HftpConnectionHandler(10, new MemoryBudget(Long.MAX_VALUE), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)),
+                new HftpConnectionHandler(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)),
                 new HftpServerBootstrap.Limits(input.limit(), 48, 0), null, null, false, null, new MemoryBudget(Long.MAX_VALUE));
         EmbeddedSocketChannel channel = new EmbeddedSocketChannel(initializer);
         StringBuilder wire = new StringBuilder();

@@ -52,8 +52,7 @@ class HftpServerInitializerTest {
     @BeforeEach
     void setUp() throws Exception {
         Files.writeString(root.resolve("archivo.txt"), CONTENT);
-        HftpConnectionHandler connections = new HftpConnectionHandler(100, new MemoryBudget(Long.MAX_VALUE),
-                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        HftpConnectionHandler connections = new HftpConnectionHandler(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         initializer = new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
                 new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 0), null, null, false, null, new MemoryBudget(Long.MAX_VALUE));
         channel = new EmbeddedSocketChannel(initializer);
@@ -198,8 +197,7 @@ class HftpServerInitializerTest {
 
     private EmbeddedSocketChannel tlsChannel(boolean proxyProtocol) throws Exception {
         SslContext context = TlsFiles.serverContext(certificate.certPem(), certificate.keyPem());
-        HftpConnectionHandler connections = new HftpConnectionHandler(100, new MemoryBudget(Long.MAX_VALUE),
-                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        HftpConnectionHandler connections = new HftpConnectionHandler(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
                 new HftpServerBootstrap.Limits(LIMIT, 3 * 16384, 0), new HftpServerBootstrap.Tls(context, 10_000),
                 null, proxyProtocol, null, new MemoryBudget(Long.MAX_VALUE)));

@@ -27,8 +27,7 @@ class MetricsHttpHandlerTest {
 
     @BeforeEach
     void setUp() {
-        ServerMetrics metrics = new ServerMetrics(
-                new HftpConnectionHandler(10, new MemoryBudget(Long.MAX_VALUE), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
+        ServerMetrics metrics = new ServerMetrics(new ConnectionAdmission(10, new MemoryBudget(Long.MAX_VALUE)));
         channel = new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(16 * 1024),
                 new MetricsHttpHandler(metrics.registry()));
     }

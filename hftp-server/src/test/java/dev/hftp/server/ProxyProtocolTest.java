@@ -45,8 +45,7 @@ class ProxyProtocolTest {
 
     /** A connection from 127.0.0.1:40000 (see {@link EmbeddedSocketChannel}); {@code from} null: any peer. */
     private EmbeddedSocketChannel newChannel(ProxyProtocolPeers from) throws Exception {
-        HftpConnectionHandler connections = new HftpConnectionHandler(100, new MemoryBudget(Long.MAX_VALUE),
-                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        HftpConnectionHandler connections = new HftpConnectionHandler(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         return new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
                 new HftpServerBootstrap.Limits(1024, 3 * 16384, 0), null, null, true, from, new MemoryBudget(Long.MAX_VALUE)));
     }
