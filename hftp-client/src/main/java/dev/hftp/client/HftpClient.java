@@ -3,6 +3,7 @@ package dev.hftp.client;
 import dev.hftp.codec.HftpClientCodec;
 import dev.hftp.codec.HftpCommandDecoder;
 import dev.hftp.codec.HftpRequest;
+import dev.hftp.codec.HftpWire;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -44,7 +45,7 @@ import javax.net.ssl.SSLHandshakeException;
 public final class HftpClient implements AutoCloseable {
 
     /** The port of {@code hftp-server} when none is given. */
-    public static final int DEFAULT_PORT = 19500;
+    public static final int DEFAULT_PORT = HftpWire.DEFAULT_PORT;
 
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     private static final long QUIT_TIMEOUT_MILLIS = 5_000;

@@ -21,7 +21,6 @@ public final class Base64ChunkedInput implements ChunkedInput<ByteBuf> {
     /** Raw bytes per chunk: a multiple of 3 that encodes to 64 KiB of base64. */
     public static final int DEFAULT_CHUNK_SIZE = 3 * 16 * 1024;
 
-    private static final short CRLF_SHORT = ('\r' << 8) | '\n';
     private static final java.util.Base64.Encoder ENCODER = java.util.Base64.getEncoder();
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
         @Override
@@ -63,7 +62,7 @@ public final class Base64ChunkedInput implements ChunkedInput<ByteBuf> {
         }
         if (source.isEndOfInput()) {
             terminated = true;
-            return allocator.buffer(2).writeShort(CRLF_SHORT);
+            return allocator.buffer(2).writeShort(HftpWire.CRLF);
         }
         ByteBuf chunk = source.readChunk(allocator);
         if (chunk == null) {
@@ -103,7 +102,7 @@ public final class Base64ChunkedInput implements ChunkedInput<ByteBuf> {
         ByteBuf encoded = allocator.buffer(encodedLength + (last ? 2 : 0));
         encoded.writeBytes(out, 0, encodedLength);
         if (last) {
-            encoded.writeShort(CRLF_SHORT);
+            encoded.writeShort(HftpWire.CRLF);
         }
         return encoded;
     }

@@ -33,8 +33,8 @@ public final class HftpCommandDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** The argument that asks for a slice's bytes as they are instead of base64. */
     public static final String RAW = "raw";
 
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
+    private static final byte CR = HftpWire.CR;
+    private static final byte LF = HftpWire.LF;
     private static final byte SP = ' ';
 
     /** Stops at a byte that makes a line a bad request: CR or anything beyond US-ASCII. */

@@ -24,8 +24,8 @@ public final class HftpLineDecoder extends LineBasedFrameDecoder {
     /** The default limit, 64 KiB. */
     public static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
 
-    private static final byte LF = '\n';
-    private static final byte CR = '\r';
+    private static final byte LF = HftpWire.LF;
+    private static final byte CR = HftpWire.CR;
 
     private final int maxLineLength;
     /** How many bytes from the reader index are known to hold no LF, so a slow line is scanned once. */

@@ -36,7 +36,7 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
     /** Base64 characters decoded at a time: a multiple of 4. */
     private static final int BASE64_PIECE = 64 * 1024;
     private static final Base64.Decoder DECODER = Base64.getDecoder();
-    private static final String CONTENT_LENGTH = "Content-Length: ";
+    private static final String CONTENT_LENGTH = HftpWire.CONTENT_LENGTH;
     private static final Map<String, HftpStatus> STATUS_LINES = new HashMap<>();
 
     static {

@@ -14,7 +14,6 @@ import java.util.function.Consumer;
  */
 public final class HftpRequestEncoder extends MessageToByteEncoder<HftpRequest> {
 
-    private static final short CRLF_SHORT = ('\r' << 8) | '\n';
 
     private final Consumer<HftpRequest> sent;
 
@@ -46,7 +45,7 @@ public final class HftpRequestEncoder extends MessageToByteEncoder<HftpRequest> 
         } else {
             throw new HftpCodecException("cannot send " + request);
         }
-        out.writeShort(CRLF_SHORT);
+        out.writeShort(HftpWire.CRLF);
     }
 
     private static void ascii(ByteBuf out, String line) {

@@ -21,10 +21,6 @@ import java.util.List;
 @Sharable
 public final class HftpResponseEncoder extends MessageToMessageEncoder<HftpResponse> {
 
-    private static final short CRLF_SHORT = ('\r' << 8) | '\n';
-    private static final byte[] CONTENT_LENGTH = {
-        'C', 'o', 'n', 't', 'e', 'n', 't', '-', 'L', 'e', 'n', 'g', 't', 'h', ':', ' '
-    };
     /** Room for a status line, a decimal long and two terminators. */
     private static final int SMALL_REPLY_CAPACITY = 64;
 
@@ -46,9 +42,9 @@ public final class HftpResponseEncoder extends MessageToMessageEncoder<HftpRespo
                 writeLines(buf, lines);
             } else if (response instanceof HftpResponse.RawSliceHeader header) {
                 writeOk(buf);
-                buf.writeBytes(CONTENT_LENGTH);
+                buf.writeBytes(HftpWire.CONTENT_LENGTH_BYTES);
                 writeNumberLine(buf, header.size());
-                buf.writeShort(CRLF_SHORT);
+                buf.writeShort(HftpWire.CRLF);
             } else {
                 throw new HftpCodecException("unknown response type: " + response.getClass().getName());
             }
@@ -79,15 +75,15 @@ public final class HftpResponseEncoder extends MessageToMessageEncoder<HftpRespo
             rest /= 10;
         }
         buf.writerIndex(end);
-        buf.writeShort(CRLF_SHORT);
+        buf.writeShort(HftpWire.CRLF);
     }
 
     private static void writeLines(ByteBuf buf, HftpResponse.Lines lines) {
         writeOk(buf);
         for (String line : lines.lines()) {
             ByteBufUtil.writeAscii(buf, line);
-            buf.writeShort(CRLF_SHORT);
+            buf.writeShort(HftpWire.CRLF);
         }
-        buf.writeShort(CRLF_SHORT);
+        buf.writeShort(HftpWire.CRLF);
     }
 }

@@ -24,8 +24,8 @@ final class OverlongLine implements ByteProcessor {
     /** One digit more than {@link Long#MAX_VALUE} has, so a longer number is known to overflow. */
     private static final int KEPT_DIGITS = 20;
 
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
+    private static final byte CR = HftpWire.CR;
+    private static final byte LF = HftpWire.LF;
     private static final byte SP = ' ';
 
     private final Element[] elements = new Element[KEPT_ELEMENTS];

@@ -2,6 +2,7 @@ package dev.hftp.server;
 
 import dev.hftp.codec.HftpRequest;
 import dev.hftp.codec.HftpStatus;
+import dev.hftp.codec.HftpWire;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.util.internal.logging.InternalLogger;
@@ -33,8 +34,8 @@ final class AccessLog {
     private static final int OK_LINE = HftpStatus.OK.statusLine().length;
     /** The length of each status line, by ordinal: sizes are computed for every reply, logged or not. */
     private static final int[] STATUS_LINES = statusLineLengths();
-    private static final int CRLF = 2;
-    private static final int CONTENT_LENGTH = "Content-Length: ".length();
+    private static final int CRLF = HftpWire.CRLF_LENGTH;
+    private static final int CONTENT_LENGTH = HftpWire.CONTENT_LENGTH.length();
 
     private AccessLog() {
     }

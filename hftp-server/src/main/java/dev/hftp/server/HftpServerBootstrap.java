@@ -2,6 +2,7 @@ package dev.hftp.server;
 
 import dev.hftp.codec.Base64ChunkedInput;
 import dev.hftp.codec.HftpLineDecoder;
+import dev.hftp.codec.HftpWire;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -50,7 +51,7 @@ public final class HftpServerBootstrap {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpServerBootstrap.class);
 
     /** The port of the protocol, 19500. */
-    public static final int DEFAULT_PORT = 19500;
+    public static final int DEFAULT_PORT = HftpWire.DEFAULT_PORT;
     /** Every interface. */
     public static final String DEFAULT_ADDRESS = "0.0.0.0";
     /**
