@@ -69,7 +69,7 @@ class LogFloodIT {
     void refusalsPastTheLimitAreLoggedAtMostOnceASecondWithTheirCount() throws Exception {
         int refusals = 2_000;
         Path served = Files.createDirectory(tmp.resolve("served"));
-        LoggerCapture log = LoggerCapture.begin("dev.hftp.server.ConnectionAdmission");
+        LoggerCapture log = LoggerCapture.begin("dev.hftp.server.pipeline.ConnectionAdmission");
         toClose.add(log::stop);
         HftpServer server = new HftpServerBootstrap().directory(served).address("127.0.0.1").port(0)
                 .maxConnections(2).start();

@@ -1,5 +1,11 @@
 package dev.hftp.server;
 
+import dev.hftp.server.files.FileCalls;
+import dev.hftp.server.files.FileStore;
+import dev.hftp.server.metrics.MetricsEndpoint;
+import dev.hftp.server.pipeline.ConnectionAdmission;
+import dev.hftp.server.pipeline.HftpHandler;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;

@@ -1,5 +1,17 @@
 package dev.hftp.server;
 
+import dev.hftp.server.files.FileCalls;
+import dev.hftp.server.files.FileStore;
+import dev.hftp.server.metrics.MetricsEndpoint;
+import dev.hftp.server.metrics.ServerMetrics;
+import dev.hftp.server.pipeline.AcceptFailureHandler;
+import dev.hftp.server.pipeline.ConnectionAdmission;
+import dev.hftp.server.pipeline.HftpConnectionHandler;
+import dev.hftp.server.pipeline.HftpServerInitializer;
+import dev.hftp.server.pipeline.MemoryBudget;
+import dev.hftp.server.proxy.ProxyProtocolPeers;
+import dev.hftp.server.tls.TlsFiles;
+
 import dev.hftp.codec.Base64ChunkedInput;
 import dev.hftp.codec.HftpLineDecoder;
 import dev.hftp.codec.HftpWire;
@@ -76,12 +88,6 @@ public final class HftpServerBootstrap {
 
     /** How long a client has to complete its TLS handshake (Netty's default, 10 s). */
     public static final Duration DEFAULT_TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-
-    /** The per-connection limits, as the pipeline needs them. */
-    record Limits(int maxLineLength, int chunkSize, long idleTimeoutMillis) { }
-
-    /** TLS as the pipeline needs it: the context and how long a handshake may take. */
-    record Tls(SslContext context, long handshakeTimeoutMillis) { }
 
     private Path directory = DEFAULT_DIRECTORY;
     private String address = DEFAULT_ADDRESS;
@@ -267,7 +273,7 @@ public final class HftpServerBootstrap {
     }
 
     /** The same, already parsed (the command line's). */
-    HftpServerBootstrap proxyProtocolFrom(ProxyProtocolPeers peers) {
+    public HftpServerBootstrap proxyProtocolFrom(ProxyProtocolPeers peers) {
         this.proxyProtocolFrom = Objects.requireNonNull(peers, "peers");
         return this;
     }
@@ -347,7 +353,7 @@ public final class HftpServerBootstrap {
         MemoryBudget budget = budget();
         int connectionLimit = connectionLimit(budget);
         FileStore store = new FileStore(directory);
-        Tls tls = tls();
+        HftpServerInitializer.Tls tls = tls();
         FileCalls files = new FileCalls(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), fileTimeout,
                 MAX_STUCK_FILE_CALLS);
         HftpTransport chosen = transport != null ? transport : HftpTransport.best();
@@ -355,7 +361,7 @@ public final class HftpServerBootstrap {
         ChannelGroup channels = new DefaultChannelGroup("hftp-connections", GlobalEventExecutor.INSTANCE);
         ConnectionAdmission admission = new ConnectionAdmission(connectionLimit, budget);
         HftpConnectionHandler connections = new HftpConnectionHandler(channels);
-        Limits limits = new Limits(maxLineLength, chunkSize, idleTimeout.toMillis());
+        HftpServerInitializer.Limits limits = new HftpServerInitializer.Limits(maxLineLength, chunkSize, idleTimeout.toMillis());
         ServerMetrics metrics = metricsPort == null ? null : new ServerMetrics(admission);
         if (metrics != null) {
             metrics.watch(budget);
@@ -459,7 +465,7 @@ public final class HftpServerBootstrap {
     }
 
     /** Whether {@code address} (a host name or IP literal) is a loopback address, reachable from this host only. */
-    static boolean isLoopback(String address) {
+    public static boolean isLoopback(String address) {
         return isLoopback(new InetSocketAddress(address, 0));
     }
 
@@ -469,12 +475,12 @@ public final class HftpServerBootstrap {
     }
 
     /** The TLS of the connections, loaded from the files now; null for plaintext. */
-    private Tls tls() throws IOException {
+    private HftpServerInitializer.Tls tls() throws IOException {
         SslContext context = sslContext;
         if (context == null && tlsCertChain != null) {
             context = TlsFiles.serverContext(tlsCertChain, tlsKey);
         }
-        return context == null ? null : new Tls(context, tlsHandshakeTimeout.toMillis());
+        return context == null ? null : new HftpServerInitializer.Tls(context, tlsHandshakeTimeout.toMillis());
     }
 
     /** A failed bind as a {@link BindException}, as Java's own sockets report it; native transports do not. */

@@ -19,13 +19,13 @@ import java.net.Socket;
  * An {@link EmbeddedChannel} that is a {@link SocketChannel}, so that a {@code ChannelInitializer<SocketChannel>}
  * can build its real pipeline on it. Half-closure is not supported.
  */
-final class EmbeddedSocketChannel extends EmbeddedChannel implements SocketChannel {
+public final class EmbeddedSocketChannel extends EmbeddedChannel implements SocketChannel {
 
     // Created on first use, which can be inside EmbeddedChannel's constructor: no initializer here.
     private Socket socket;
     private SocketChannelConfig config;
 
-    EmbeddedSocketChannel(ChannelHandler initializer) throws Exception {
+    public EmbeddedSocketChannel(ChannelHandler initializer) throws Exception {
         super(DefaultChannelId.newInstance(), false, false, initializer);
         register();
     }

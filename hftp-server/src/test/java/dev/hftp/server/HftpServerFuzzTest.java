@@ -1,5 +1,11 @@
 package dev.hftp.server;
 
+import dev.hftp.server.files.FileCalls;
+import dev.hftp.server.files.FileStore;
+import dev.hftp.server.pipeline.HftpConnectionHandler;
+import dev.hftp.server.pipeline.HftpServerInitializer;
+import dev.hftp.server.pipeline.MemoryBudget;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.hftp.codec.HftpRequest;
 import dev.hftp.codec.HftpStatus;
@@ -62,7 +68,7 @@ class HftpServerFuzzTest {
         // Small chunks: a slice takes several writes, and the requests behind it wait for its end.
         HftpServerInitializer initializer = new HftpServerInitializer(store, FileCalls.inline(),
                 new HftpConnectionHandler(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)),
-                new HftpServerBootstrap.Limits(input.limit(), 48, 0), null, null, false, null, new MemoryBudget(Long.MAX_VALUE));
+                new HftpServerInitializer.Limits(input.limit(), 48, 0), null, null, false, null, new MemoryBudget(Long.MAX_VALUE));
         EmbeddedSocketChannel channel = new EmbeddedSocketChannel(initializer);
         StringBuilder wire = new StringBuilder();
         byte[] bytes = input.payload();

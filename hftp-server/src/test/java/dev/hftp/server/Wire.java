@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads what a server pipeline wrote, as the bytes a client would receive.
  */
-final class Wire {
+public final class Wire {
 
     private Wire() { }
 
@@ -23,7 +23,7 @@ final class Wire {
      * Reads and releases every outbound message, buffers and the file regions of raw slices alike, and
      * returns their bytes, one char per byte.
      */
-    static String drain(EmbeddedChannel channel) {
+    public static String drain(EmbeddedChannel channel) {
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
         Object message;
         while ((message = channel.readOutbound()) != null) {

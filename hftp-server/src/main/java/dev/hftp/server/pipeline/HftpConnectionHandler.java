@@ -1,0 +1,90 @@
+package dev.hftp.server.pipeline;
+
+import dev.hftp.server.proxy.ClientAddress;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+
+/**
+ * The life of every connection of one server, once {@link ConnectionAdmission} has let it in: joins the server's
+ * group (for the shutdown), closes it when idle too long, and logs each event once at DEBUG, TLS handshakes
+ * included. Shared by all the connections of a server.
+ */
+@Sharable
+public final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpConnectionHandler.class);
+
+    private final ChannelGroup channels;
+
+    public HftpConnectionHandler(ChannelGroup channels) {
+        this.channels = channels;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channels.add(ctx.channel());
+        logger.debug("{} connected", ctx.channel().remoteAddress());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        logger.debug("{} disconnected", ClientAddress.of(ctx.channel()));
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent handshake) {
+            logHandshake(ctx, handshake);
+        }
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.isFirst() && hasPendingOutput(ctx)) {
+                // IdleStateHandler weighs output progress only from its second event on, and a raw slice is one
+                // write that completes at its end: a transfer still being sent is not idle. A stalled one is
+                // closed at the next event.
+                return;
+            }
+            logger.debug("{} idle too long, closing", ClientAddress.of(ctx.channel()));
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * A failed handshake (a plaintext client, an unknown CA, a timeout) is the client's business and anyone's
+     * to cause: DEBUG, never WARN. The SslHandler has already closed the connection.
+     */
+    private static void logHandshake(ChannelHandlerContext ctx, SslHandshakeCompletionEvent handshake) {
+        if (!logger.isDebugEnabled()) {
+            return;
+        }
+        if (handshake.isSuccess()) {
+            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            String session = ssl == null ? "" : ssl.engine().getSession().getProtocol() + " "
+                    + ssl.engine().getSession().getCipherSuite();
+            logger.debug("{} TLS handshake done: {}", ClientAddress.of(ctx.channel()), session);
+        } else {
+            logger.debug("{} TLS handshake failed: {}", ClientAddress.of(ctx.channel()),
+                    handshake.cause().toString());
+        }
+    }
+
+    private static boolean hasPendingOutput(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        // Below the high water mark by less than the mark itself: something is queued.
+        return !channel.isWritable()
+                || channel.bytesBeforeUnwritable() < channel.config().getWriteBufferHighWaterMark();
+    }
+}
