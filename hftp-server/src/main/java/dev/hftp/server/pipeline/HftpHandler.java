@@ -8,8 +8,6 @@ import dev.hftp.server.metrics.ServerMetrics;
 import dev.hftp.server.metrics.TransferMetrics;
 import dev.hftp.server.proxy.ClientAddress;
 
-import dev.hftp.codec.Base64ChunkedInput;
-import dev.hftp.codec.ExactLengthChunkedInput;
 import dev.hftp.codec.HftpException;
 import dev.hftp.codec.HftpRequest;
 import dev.hftp.codec.HftpResponses;
@@ -18,12 +16,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
-import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.util.concurrent.Future;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -31,7 +25,6 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.channels.FileChannel;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import javax.net.ssl.SSLException;
@@ -71,9 +64,6 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
      * client usually sends at once, few enough that a client pipelining thousands delays no one.
      */
     static final int REQUESTS_PER_TURN = 32;
-
-    /** How long the server reads and ignores what a client sends after the last reply, before closing. */
-    static final int LINGER_SECONDS = 2;
 
     private final FileStore store;
     private final FileCalls files;
@@ -219,13 +209,7 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
     private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice, FileChannel file, long start) {
         Object body;
         try {
-            // Zero-copy for raw in plaintext, where nothing transforms the bytes; the SslHandler refuses a
-            // FileRegion, so under TLS the file is read in chunks, which the ChunkedWriteHandler writes only
-            // while the socket is writable. Chunks of a file that shrinks fail the transfer (both chunked
-            // bodies are exact-length inputs); a FileRegion fails by itself.
-            body = !slice.raw() ? new Base64ChunkedInput(newChunkedFile(file, slice), slice.size())
-                    : tls ? new ExactLengthChunkedInput(newChunkedFile(file, slice), slice.size())
-                    : new DefaultFileRegion(file, slice.offset(), slice.size());
+            body = SliceBody.of(file, slice, chunkSize, tls);
         } catch (HftpException e) {
             FileStore.closeQuietly(file);
             answerError(ctx, e.status(), e.getMessage(), slice, start);
@@ -407,14 +391,6 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
         }
     }
 
-    private ChunkedNioFile newChunkedFile(FileChannel file, HftpRequest.GetSlice slice) throws HftpException {
-        try {
-            return new ChunkedNioFile(file, slice.offset(), slice.size(), chunkSize);
-        } catch (IOException e) {
-            throw new HftpException(HftpStatus.INTERNAL_ERROR, "cannot read file", e);
-        }
-    }
-
     private static ChannelFutureListener closeOnFailure(ChannelHandlerContext ctx) {
         return (ChannelFuture f) -> {
             if (!f.isSuccess()) {
@@ -447,45 +423,7 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
         if (log != null) {
             last.addListener(log);
         }
-        last.addListener((ChannelFuture f) -> lingeringClose(ctx));
-    }
-
-    /**
-     * Ends the connection after its last reply without losing that reply. Closing a socket that still has
-     * unread client bytes makes the kernel send RST, which drops replies not yet delivered; so the output is
-     * shut down (FIN after all queued bytes), later requests are read and ignored, and the connection closes
-     * when the client closes its side or after {@value #LINGER_SECONDS} s.
-     */
-    private void lingeringClose(ChannelHandlerContext ctx) {
-        if (!(ctx.channel() instanceof DuplexChannel duplex) || !duplex.isActive()) {
-            ctx.close();
-            return;
-        }
-        SslHandler ssl = tls ? ctx.pipeline().get(SslHandler.class) : null;
-        if (ssl == null) {
-            shutdownOutputAndLinger(ctx, duplex);
-            return;
-        }
-        // TLS ends the stream with close_notify first, so the client can tell the end from a truncation.
-        ssl.closeOutbound().addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
-                shutdownOutputAndLinger(ctx, duplex);
-            } else {
-                ctx.close();
-            }
-        });
-    }
-
-    private static void shutdownOutputAndLinger(ChannelHandlerContext ctx, DuplexChannel duplex) {
-        duplex.shutdownOutput().addListener((ChannelFuture f) -> {
-            if (!f.isSuccess() || duplex.isInputShutdown()) {
-                // Nothing more can come from the client (or go to it): close now.
-                ctx.close();
-                return;
-            }
-            ctx.executor().schedule(() -> ctx.close(), LINGER_SECONDS, TimeUnit.SECONDS);
-            duplex.config().setAutoRead(true);
-        });
+        last.addListener((ChannelFuture f) -> LingeringClose.after(ctx));
     }
 
     /** Whether TLS failed (the SslHandler wraps its SSLException in a DecoderException). */
