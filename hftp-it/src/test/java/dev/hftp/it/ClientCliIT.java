@@ -15,16 +15,10 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -198,7 +192,7 @@ class ClientCliIT {
         System.out.printf("ClientCliIT: get -j 4 of 1 GiB (base64) in %.1f s%n", (System.nanoTime() - started) / 1e9);
         Path copy = work.resolve("big.bin");
         assertEquals(Files.size(source), Files.size(copy));
-        assertEquals(sha256(source), sha256(copy));
+        assertEquals(TestFiles.sha256Hex(source), TestFiles.sha256Hex(copy));
         assertEquals(List.of("big.bin"), namesIn(work));
     }
 
@@ -227,7 +221,7 @@ class ClientCliIT {
         assertEquals(inParts, Long.parseLong(line.group(1)));
         System.out.printf("ClientCliIT: killed with %d bytes in parts; the resumed run fetched %d of %d bytes%n",
                 inParts, size - inParts, size);
-        assertEquals(sha256(source), sha256(work.resolve("resume.bin")));
+        assertEquals(TestFiles.sha256Hex(source), TestFiles.sha256Hex(work.resolve("resume.bin")));
         assertEquals(List.of("resume.bin"), namesIn(work), "parts and their manifest are removed");
     }
 
@@ -287,18 +281,6 @@ class ClientCliIT {
         return bytes;
     }
 
-    private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (in.read(buffer) >= 0) {
-                buffer.flip();
-                digest.update(buffer);
-                buffer.clear();
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
 
     private List<String> namesIn(Path directory) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {

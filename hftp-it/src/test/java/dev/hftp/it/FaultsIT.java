@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -409,7 +408,7 @@ class FaultsIT {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             }
-            deleteTree(base);
+            TestFiles.deleteTree(base);
         }
     }
 
@@ -424,7 +423,7 @@ class FaultsIT {
 
     /** The server's jar, copied where uid 65534 can read it, run under that uid with no groups. */
     private static Process startUnprivilegedServer(Path base, Path served) throws IOException {
-        Path jar = Files.copy(serverJar(), base.resolve("hftp-server.jar"), StandardCopyOption.REPLACE_EXISTING);
+        Path jar = Files.copy(AbuseSupport.serverJar(), base.resolve("hftp-server.jar"), StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -432,17 +431,6 @@ class FaultsIT {
                 "-jar", jar.toString(), "-a", "127.0.0.1", "-p", "0", "-d", served.toString())
                 .redirectError(base.resolve("server.err").toFile())
                 .start();
-    }
-
-    /**
-     * The jar from {@code hftp.server.jar} (set by the POM for the main failsafe run); other runs (e.g. the
-     * large-slice execution, which {@code -Dit.test} also reaches) fall back to where the reactor builds it.
-     */
-    private static Path serverJar() {
-        String property = System.getProperty("hftp.server.jar");
-        Path jar = property != null ? Path.of(property) : Path.of("..", "hftp-server", "target", "hftp-server.jar");
-        assertTrue(Files.isRegularFile(jar), "the server jar is not built: " + jar.toAbsolutePath());
-        return jar;
     }
 
     /** Reads the port from the server's {@code Serving DIR on ADDR:PORT} line, waiting at most 30 s. */
@@ -485,13 +473,6 @@ class FaultsIT {
         return "unknown";
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
-    }
 
     // ---------------------------------------------------------------- (e) idle and slow connections
 

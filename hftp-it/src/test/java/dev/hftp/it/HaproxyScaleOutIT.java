@@ -26,8 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -446,9 +444,6 @@ class HaproxyScaleOutIT {
         return Base64.getDecoder().decode(text);
     }
 
-    private static byte[] sha256(byte[] bytes) throws NoSuchAlgorithmException {
-        return MessageDigest.getInstance("SHA-256").digest(bytes);
-    }
 
     // ---------------------------------------------------------------- 1. both instances serve
 
@@ -502,7 +497,7 @@ class HaproxyScaleOutIT {
         } finally {
             pool.shutdownNow();
         }
-        assertArrayEquals(sha256(file), sha256(joined), "SHA-256 of the file joined from 8 ranges");
+        assertArrayEquals(TestFiles.sha256(file), TestFiles.sha256(joined), "SHA-256 of the file joined from 8 ranges");
 
         Map<Integer, Routed> routes = routes(ports);
         Map<String, Integer> byServer = countByServer(routes.values());

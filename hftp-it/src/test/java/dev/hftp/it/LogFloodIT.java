@@ -19,7 +19,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -125,7 +124,7 @@ class LogFloodIT {
         boolean root = isRoot();
         List<String> prefix = List.of();
         Path base = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "hftp-logflood-");
-        toClose.add(() -> deleteTree(base));
+        toClose.add(() -> TestFiles.deleteTree(base));
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path jar = serverJar();
         if (root) {
@@ -280,11 +279,4 @@ class LogFloodIT {
         return all;
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 }

@@ -28,12 +28,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -299,7 +297,7 @@ class ServerJarIT {
             if (root) {
                 destroyProcesses();
                 processes.clear();
-                deleteTree(base);
+                TestFiles.deleteTree(base);
             }
         }
     }
@@ -351,13 +349,6 @@ class ServerJarIT {
         return all;
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 
     /** A started server process, with its stdout and stderr collected line by line. */
     static final class JarProcess {

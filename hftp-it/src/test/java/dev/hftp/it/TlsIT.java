@@ -13,10 +13,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
@@ -181,7 +179,7 @@ class TlsIT {
 
     @Test
     void shouldStreamLargeRawAndBase64SlicesEqualBySha256() throws Exception {
-        String expected = sha256(Files.newInputStream(served.resolve("big.bin")));
+        String expected = TestFiles.sha256Hex(Files.newInputStream(served.resolve("big.bin")));
         try (HftpClient client = HftpClient.connect("127.0.0.1", tlsServer.port(),
                 HftpClientTls.trusting(certificate.certPem()))) {
             Digesting raw = new Digesting();
@@ -425,17 +423,6 @@ class TlsIT {
 
     // ---- digests --------------------------------------------------------------------------------------
 
-    private static String sha256(InputStream in) throws Exception {
-        try (in) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            int read;
-            while ((read = in.read(buffer)) >= 0) {
-                digest.update(buffer, 0, read);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        }
-    }
 
     /** A destination that keeps only the SHA-256 of what it is given. */
     private static final class Digesting implements WritableByteChannel {
