@@ -435,15 +435,16 @@ public final class HftpServerBootstrap {
         if (fit >= maxConnections) {
             return maxConnections;
         }
+        String message = "at most {} connections are served, not {}: each may need {} KiB of direct memory beside "
+                + "the memory budget of {} MiB, and the JVM has {} MiB; raise -XX:MaxDirectMemorySize (or -Xmx) to "
+                + "serve more";
+        Object[] figures = {fit, maxConnections, MemoryBudget.connectionFloor(chunkSize) / 1024, budget.limit() >> 20,
+                MemoryBudget.maxDirectMemory() >> 20};
         if (maxConnections == DEFAULT_MAX_CONNECTIONS) {
-            logger.info("at most {} connections are served: the JVM's {} MiB of direct memory hold no more beside "
-                    + "the memory budget of {} MiB", fit, MemoryBudget.maxDirectMemory() >> 20, budget.limit() >> 20);
+            // The default on a small JVM: worth knowing, not a mistake.
+            logger.info(message, figures);
         } else {
-            logger.warn("at most {} connections are served, not {}: each may need {} KiB of direct memory beyond "
-                            + "the memory budget of {} MiB, and the JVM has {} MiB; raise -XX:MaxDirectMemorySize "
-                            + "(or -Xmx) to serve more", fit, maxConnections,
-                    MemoryBudget.connectionFloor(chunkSize) / 1024, budget.limit() >> 20,
-                    MemoryBudget.maxDirectMemory() >> 20);
+            logger.warn(message, figures);
         }
         return fit;
     }
