@@ -21,6 +21,11 @@ public final class Base64ChunkedInput implements ChunkedInput<ByteBuf> {
     /** Raw bytes per chunk: a multiple of 3 that encodes to 64 KiB of base64. */
     public static final int DEFAULT_CHUNK_SIZE = 3 * 16 * 1024;
 
+    /** How many bytes the base64 line of {@code size} file bytes takes, its CRLF included. */
+    public static long encodedLength(long size) {
+        return (size + 2) / 3 * 4 + HftpWire.CRLF_LENGTH;
+    }
+
     private static final java.util.Base64.Encoder ENCODER = java.util.Base64.getEncoder();
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
         @Override

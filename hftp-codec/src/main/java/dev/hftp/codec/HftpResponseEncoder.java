@@ -57,16 +57,44 @@ public final class HftpResponseEncoder extends MessageToMessageEncoder<HftpRespo
         }
     }
 
+    /**
+     * How many bytes {@code response} encodes to, without encoding it: what an observer of the replies (an access
+     * log) counts. A raw slice's header counts without its body, which follows it.
+     */
+    public static long encodedLength(HftpResponse response) {
+        int ok = HftpStatus.OK.statusLine().length;
+        if (response instanceof HftpResponse.Status status) {
+            return status.status().statusLine().length;
+        } else if (response instanceof HftpResponse.Metadata metadata) {
+            return ok + digits(metadata.size()) + HftpWire.CRLF_LENGTH;
+        } else if (response instanceof HftpResponse.Lines lines) {
+            long length = ok + HftpWire.CRLF_LENGTH;
+            for (String line : lines.lines()) {
+                length += line.length() + HftpWire.CRLF_LENGTH;
+            }
+            return length;
+        } else if (response instanceof HftpResponse.RawSliceHeader header) {
+            return ok + HftpWire.CONTENT_LENGTH_BYTES.length + digits(header.size()) + 2L * HftpWire.CRLF_LENGTH;
+        }
+        throw new HftpCodecException("unknown response type: " + response.getClass().getName());
+    }
+
+    /** The decimal digits of {@code value} (not negative). */
+    private static int digits(long value) {
+        int digits = 1;
+        for (long rest = value / 10; rest != 0; rest /= 10) {
+            digits++;
+        }
+        return digits;
+    }
+
     private static void writeOk(ByteBuf buf) {
         buf.writeBytes(HftpStatus.OK.statusLineBytes());
     }
 
     /** The decimal digits of {@code value} (not negative) and CRLF, without making a string of them. */
     private static void writeNumberLine(ByteBuf buf, long value) {
-        int digits = 1;
-        for (long rest = value / 10; rest != 0; rest /= 10) {
-            digits++;
-        }
+        int digits = digits(value);
         buf.ensureWritable(digits + 2);
         int end = buf.writerIndex() + digits;
         long rest = value;

@@ -32,10 +32,32 @@ class HftpResponseEncoderTest {
         ByteBuf wire = channel.readOutbound();
         try {
             assertEquals(expectedWire, wire.toString(StandardCharsets.US_ASCII));
+            assertEquals(wire.readableBytes(), HftpResponseEncoder.encodedLength(response), "the length counted");
         } finally {
             wire.release();
         }
         assertNull(channel.readOutbound(), "one response, one buffer");
+    }
+
+    @Test
+    void shouldCountTheLengthOfEveryResponseAsItEncodesIt() {
+        for (HftpStatus status : HftpStatus.values()) {
+            assertEncoded(HftpResponses.status(status), status.code() + " " + status.message() + "\r\n");
+        }
+        for (long size : new long[] {0, 1, 9, 10, 99, 100, 999_999, 1_000_000, Long.MAX_VALUE / 10, Long.MAX_VALUE}) {
+            assertEncoded(HftpResponses.metadata(size), "0 OK\r\n" + size + "\r\n");
+            assertEncoded(HftpResponses.rawSliceHeader(size), "0 OK\r\nContent-Length: " + size + "\r\n\r\n");
+        }
+        assertEncoded(HftpResponses.fileListing(List.of()), "0 OK\r\n\r\n");
+        assertEncoded(HftpResponses.fileListing(List.of("a", "bb.txt")), "0 OK\r\na\r\nbb.txt\r\n\r\n");
+    }
+
+    @Test
+    void shouldCountABase64LineAsTheChunkedInputWritesIt() {
+        for (long size : new long[] {0, 1, 2, 3, 4, 47, 48, 49, 49_151, 49_152, 1_000_000}) {
+            assertEquals(java.util.Base64.getEncoder().encodeToString(new byte[(int) size]).length() + 2,
+                    Base64ChunkedInput.encodedLength(size), "size " + size);
+        }
     }
 
     @Test

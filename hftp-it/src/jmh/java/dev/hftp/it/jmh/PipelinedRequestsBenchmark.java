@@ -7,6 +7,7 @@ import dev.hftp.server.pipeline.BufferBudgetHandler;
 import dev.hftp.server.pipeline.ConnectionAdmission;
 import dev.hftp.server.pipeline.HftpHandler;
 import dev.hftp.server.pipeline.MemoryBudget;
+import dev.hftp.server.pipeline.ReplyObserver;
 
 import dev.hftp.codec.HftpCommandDecoder;
 import dev.hftp.codec.HftpLineDecoder;
@@ -87,9 +88,14 @@ public class PipelinedRequestsBenchmark {
         channel = new EmbeddedChannel(false, false, buffers,
                 new HftpLineDecoder(HftpLineDecoder.DEFAULT_MAX_LINE_LENGTH, buffers.lineHolder()),
                 new HftpCommandDecoder(),
-                new HftpResponseEncoder(), new ChunkedWriteHandler(), new FlowControlHandler(),
-                new HftpHandler(new FileStore(dir), FileCalls.inline(), 48 * 1024, false, metrics ? new ServerMetrics(new ConnectionAdmission(1, new MemoryBudget(Long.MAX_VALUE))) : null,
-                        HftpHandler.internalErrorLog()));
+                new HftpResponseEncoder(), new ChunkedWriteHandler(), new FlowControlHandler());
+        if (metrics) {
+            // As with --metrics-port: the observer counts each reply.
+            channel.pipeline().addLast(new ReplyObserver(
+                    new ServerMetrics(new ConnectionAdmission(1, new MemoryBudget(Long.MAX_VALUE)))));
+        }
+        channel.pipeline().addLast(new HftpHandler(new FileStore(dir), FileCalls.inline(), 48 * 1024, false,
+                HftpHandler.internalErrorLog()));
         // As the server's connections are (HftpServerBootstrap, HftpServerInitializer).
         channel.config().setAllocator(PooledByteBufAllocator.DEFAULT);
         channel.config().setAutoRead(false);

@@ -2,14 +2,12 @@ package dev.hftp.server.logging;
 
 import dev.hftp.codec.HftpRequest;
 import dev.hftp.codec.HftpStatus;
-import dev.hftp.codec.HftpWire;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.net.SocketAddress;
-import java.util.List;
 
 /**
  * One line per request on the logger {@value #LOGGER_NAME}, at INFO, written when the reply has been handed
@@ -23,19 +21,15 @@ import java.util.List;
  *
  * {@code -} stands for a field the request does not have; {@code COMMAND} is {@code get_slice/raw} for a raw
  * slice and {@code -} for a line that is not a request; {@code BYTES} is the size of the reply, {@code -} when
- * it could not be sent whole (the client left, the file shrank). The time is the logging framework's. Off by
- * default (log4j2.xml); when off, the server does no work for it.
+ * it could not be sent whole (the client left, the file shrank), as {@code ReplyObserver} counts it from the
+ * responses written. The time is the logging framework's. Off by default (log4j2.xml); when it is off as a
+ * connection starts (and the server exports no metrics), that connection has no observer and does no work for it.
  */
 public final class AccessLog {
 
     static final String LOGGER_NAME = "dev.hftp.access";
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(LOGGER_NAME);
-    private static final int OK_LINE = HftpStatus.OK.statusLine().length;
-    /** The length of each status line, by ordinal: sizes are computed for every reply, logged or not. */
-    private static final int[] STATUS_LINES = statusLineLengths();
-    private static final int CRLF = HftpWire.CRLF_LENGTH;
-    private static final int CONTENT_LENGTH = HftpWire.CONTENT_LENGTH.length();
 
     private AccessLog() {
     }
@@ -50,47 +44,6 @@ public final class AccessLog {
         return (ChannelFuture f) -> logger.info("{} {} {} {} {} {} {} {}ms", client, command(request), file(request),
                 offset(request), size(request), status.code(), f.isSuccess() ? Long.toString(bytes) : "-",
                 String.format(java.util.Locale.ROOT, "%.3f", (System.nanoTime() - startNanos) / 1e6));
-    }
-
-    public static long statusBytes(HftpStatus status) {
-        return STATUS_LINES[status.ordinal()];
-    }
-
-    private static int[] statusLineLengths() {
-        HftpStatus[] statuses = HftpStatus.values();
-        int[] lengths = new int[statuses.length];
-        for (HftpStatus status : statuses) {
-            lengths[status.ordinal()] = status.statusLine().length;
-        }
-        return lengths;
-    }
-
-    public static long metadataBytes(long size) {
-        return OK_LINE + digits(size) + CRLF;
-    }
-
-    public static long linesBytes(List<String> lines) {
-        long bytes = OK_LINE + CRLF;
-        for (String line : lines) {
-            bytes += line.length() + CRLF;
-        }
-        return bytes;
-    }
-
-    public static long sliceBytes(long size, boolean raw) {
-        if (raw) {
-            return OK_LINE + CONTENT_LENGTH + digits(size) + CRLF + CRLF + size;
-        }
-        return OK_LINE + (size + 2) / 3 * 4 + CRLF;
-    }
-
-    /** The decimal digits of {@code value} (not negative), without making its string. */
-    static int digits(long value) {
-        int digits = 1;
-        for (long rest = value / 10; rest > 0; rest /= 10) {
-            digits++;
-        }
-        return digits;
     }
 
     private static String command(HftpRequest request) {

@@ -2,10 +2,7 @@ package dev.hftp.server.pipeline;
 
 import dev.hftp.server.files.FileCalls;
 import dev.hftp.server.files.FileStore;
-import dev.hftp.server.logging.AccessLog;
 import dev.hftp.server.logging.RateLimitedLog;
-import dev.hftp.server.metrics.ServerMetrics;
-import dev.hftp.server.metrics.TransferMetrics;
 import dev.hftp.server.proxy.ClientAddress;
 
 import dev.hftp.codec.HftpException;
@@ -56,8 +53,6 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpHandler.class);
 
-    /** The start time of a request that the access log does not record. */
-    private static final long NOT_LOGGED = Long.MIN_VALUE;
 
     /**
      * Requests answered in a row before a connection lets the others have the event loop: more than a pipelining
@@ -68,8 +63,6 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
     private final FileStore store;
     private final FileCalls files;
     private final int chunkSize;
-    /** Null when the server exports no metrics. */
-    private final ServerMetrics metrics;
     /** Whether the connection is TLS: raw slices then go through the SslHandler in chunks, not as a FileRegion. */
     private final boolean tls;
     /** Shared by the connections of a server: a client can provoke a 199 (an unreadable file) at will. */
@@ -99,13 +92,11 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
     private boolean flushScheduled;
 
     /** {@code internalErrors}: from {@link #internalErrorLog()}, one for all the connections of a server. */
-    public HftpHandler(FileStore store, FileCalls files, int chunkSize, boolean tls, ServerMetrics metrics,
-                RateLimitedLog internalErrors) {
+    public HftpHandler(FileStore store, FileCalls files, int chunkSize, boolean tls, RateLimitedLog internalErrors) {
         this.store = store;
         this.files = files;
         this.chunkSize = chunkSize;
         this.tls = tls;
-        this.metrics = metrics;
         this.internalErrors = internalErrors;
     }
 
@@ -139,40 +130,37 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
     }
 
     private void answer(ChannelHandlerContext ctx, HftpRequest request) {
-        // The access log costs nothing when it is off: no clock, no promise, no listener.
-        long start = AccessLog.enabled() ? System.nanoTime() : NOT_LOGGED;
         try {
             if (request instanceof HftpRequest.GetMetadata metadata) {
                 // A stat never opens the file, so it waits on no pipe and no lease, and costs a twelfth of a handoff to a
                 // file thread (FileCallsBenchmark): it stays on the loop. Following a link opens directories.
                 long size = store.plainFileSize(metadata.fileName());
                 if (size >= 0) {
-                    onMetadata(ctx, request, size, start);
+                    onMetadata(ctx, request, size);
                 } else {
-                    call(ctx, request, start, () -> store.size(metadata.fileName()),
-                            found -> onMetadata(ctx, request, found, start), found -> { });
+                    call(ctx, request, () -> store.size(metadata.fileName()),
+                            found -> onMetadata(ctx, request, found), found -> { });
                 }
             } else if (request instanceof HftpRequest.GetSlice slice) {
-                call(ctx, request, start, () -> store.openSlice(slice.fileName(), slice.offset(), slice.size()),
-                        file -> onSlice(ctx, slice, file, start), FileStore::closeQuietly);
+                call(ctx, request, () -> store.openSlice(slice.fileName(), slice.offset(), slice.size()),
+                        file -> onSlice(ctx, slice, file), FileStore::closeQuietly);
             } else if (request instanceof HftpRequest.GetFileListing) {
-                call(ctx, request, start, store::list, names -> write(ctx, HftpResponses.fileListing(names),
-                        logOk(ctx, request, AccessLog.linesBytes(names), start)), names -> { });
+                call(ctx, request, store::list, names -> write(ctx, HftpResponses.fileListing(names)),
+                        names -> { });
             } else if (request instanceof HftpRequest.Help) {
-                write(ctx, HftpResponses.help(),
-                        logOk(ctx, request, AccessLog.linesBytes(HftpResponses.help().lines()), start));
+                write(ctx, HftpResponses.help());
             } else if (request instanceof HftpRequest.Quit) {
-                closeAfter(ctx, HftpStatus.OK, logOk(ctx, request, AccessLog.statusBytes(HftpStatus.OK), start));
+                closeAfter(ctx, HftpStatus.OK);
             } else if (request instanceof HftpRequest.Malformed malformed) {
-                answerError(ctx, malformed.status(), malformed.reason(), request, start);
+                answerError(ctx, malformed.status(), malformed.reason(), request);
             }
         } catch (HftpException e) {
-            answerError(ctx, e.status(), e.getMessage(), request, start);
+            answerError(ctx, e.status(), e.getMessage(), request);
         }
     }
 
-    private void onMetadata(ChannelHandlerContext ctx, HftpRequest request, long size, long start) {
-        write(ctx, HftpResponses.metadata(size), logOk(ctx, request, AccessLog.metadataBytes(size), start));
+    private void onMetadata(ChannelHandlerContext ctx, HftpRequest request, long size) {
+        write(ctx, HftpResponses.metadata(size));
     }
 
     /**
@@ -180,7 +168,7 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
      * until then the connection reads no other request. A call that fails answers its status (199 after the
      * timeout, which closes the connection).
      */
-    private <T> void call(ChannelHandlerContext ctx, HftpRequest request, long start, FileCalls.Call<T> call,
+    private <T> void call(ChannelHandlerContext ctx, HftpRequest request, FileCalls.Call<T> call,
                           Consumer<T> answer, FileCalls.Discard<? super T> discard) {
         calling = true;
         files.submit(ctx.executor(), call, discard).addListener((Future<T> done) -> {
@@ -194,9 +182,9 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
             if (done.isSuccess()) {
                 answer.accept(done.getNow());
             } else if (done.cause() instanceof HftpException e) {
-                answerError(ctx, e.status(), e.getMessage(), request, start);
+                answerError(ctx, e.status(), e.getMessage(), request);
             } else {
-                answerError(ctx, HftpStatus.INTERNAL_ERROR, String.valueOf(done.cause()), request, start);
+                answerError(ctx, HftpStatus.INTERNAL_ERROR, String.valueOf(done.cause()), request);
             }
             if (draining && !transferring) {
                 flushAndClose(ctx);
@@ -206,19 +194,18 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
         });
     }
 
-    private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice, FileChannel file, long start) {
+    private void onSlice(ChannelHandlerContext ctx, HftpRequest.GetSlice slice, FileChannel file) {
         Object body;
         try {
             body = SliceBody.of(file, slice, chunkSize, tls);
         } catch (HftpException e) {
             FileStore.closeQuietly(file);
-            answerError(ctx, e.status(), e.getMessage(), slice, start);
+            answerError(ctx, e.status(), e.getMessage(), slice);
             return;
         }
         unflushed = true;
         ctx.write(slice.raw() ? HftpResponses.rawSliceHeader(slice.size()) : HftpResponses.ok(), ctx.voidPromise());
-        // Metrics count the bytes of a transfer as they go, which only a progressive promise reports.
-        ChannelFuture transfer = ctx.write(body, metrics == null ? ctx.newPromise() : ctx.newProgressivePromise());
+        ChannelFuture transfer = ctx.write(body, ctx.newPromise());
         transferring = true;
         transfer.addListener(closeOnFailure(ctx));
         // Later, not inside the flush that completed the transfer: a flush there would be ignored.
@@ -227,15 +214,6 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
                 ctx.executor().execute(() -> transferDone(ctx));
             }
         });
-        if (metrics != null) {
-            metrics.request(slice, HftpStatus.OK);
-            transfer.addListener(new TransferMetrics(metrics, slice.raw(), slice.size()));
-        }
-        ChannelFutureListener log = accessLog(ctx, slice, HftpStatus.OK,
-                AccessLog.sliceBytes(slice.size(), slice.raw()), start);
-        if (log != null) {
-            transfer.addListener(log);
-        }
     }
 
     private void transferDone(ChannelHandlerContext ctx) {
@@ -363,32 +341,9 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private ChannelFutureListener logOk(ChannelHandlerContext ctx, HftpRequest request, long bytes, long start) {
-        return log(ctx, request, HftpStatus.OK, bytes, start);
-    }
-
-    /** Counts the reply in the metrics; returns the access log's listener for it, or null when that is off. */
-    private ChannelFutureListener log(ChannelHandlerContext ctx, HftpRequest request, HftpStatus status,
-                                      long bytes, long start) {
-        if (metrics != null) {
-            metrics.request(request, status);
-        }
-        return accessLog(ctx, request, status, bytes, start);
-    }
-
-    private static ChannelFutureListener accessLog(ChannelHandlerContext ctx, HftpRequest request, HftpStatus status,
-                                                   long bytes, long start) {
-        return start == NOT_LOGGED ? null
-                : AccessLog.onWritten(ClientAddress.of(ctx.channel()), request, status, bytes, start);
-    }
-
-    private void write(ChannelHandlerContext ctx, Object reply, ChannelFutureListener log) {
+    private void write(ChannelHandlerContext ctx, Object reply) {
         unflushed = true;
-        if (log == null) {
-            ctx.write(reply, ctx.voidPromise());
-        } else {
-            ctx.write(reply).addListener(log);
-        }
+        ctx.write(reply, ctx.voidPromise());
     }
 
     private static ChannelFutureListener closeOnFailure(ChannelHandlerContext ctx) {
@@ -401,29 +356,23 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
         };
     }
 
-    private void answerError(ChannelHandlerContext ctx, HftpStatus status, String reason, HftpRequest request,
-                             long start) {
+    private void answerError(ChannelHandlerContext ctx, HftpStatus status, String reason, HftpRequest request) {
         if (status == HftpStatus.INTERNAL_ERROR) {
             SocketAddress client = ClientAddress.of(ctx.channel());
             if (internalErrors.admit(client + ": " + reason)) {
                 logger.warn("{} internal error: {}", client, reason);
             }
         }
-        ChannelFutureListener log = log(ctx, request, status, AccessLog.statusBytes(status), start);
         if (status.isFatal()) {
-            closeAfter(ctx, status, log);
+            closeAfter(ctx, status);
         } else {
-            write(ctx, HftpResponses.status(status), log);
+            write(ctx, HftpResponses.status(status));
         }
     }
 
-    private void closeAfter(ChannelHandlerContext ctx, HftpStatus status, ChannelFutureListener log) {
+    private void closeAfter(ChannelHandlerContext ctx, HftpStatus status) {
         closing = true;
-        ChannelFuture last = ctx.writeAndFlush(HftpResponses.status(status));
-        if (log != null) {
-            last.addListener(log);
-        }
-        last.addListener((ChannelFuture f) -> LingeringClose.after(ctx));
+        ctx.writeAndFlush(HftpResponses.status(status)).addListener((ChannelFuture f) -> LingeringClose.after(ctx));
     }
 
     /** Whether TLS failed (the SslHandler wraps its SSLException in a DecoderException). */
@@ -451,7 +400,7 @@ public final class HftpHandler extends SimpleChannelInboundHandler<HftpRequest> 
             logger.warn("{} unexpected error, closing", client, cause);
         }
         if (!closing) {
-            closeAfter(ctx, HftpStatus.INTERNAL_ERROR, null);
+            closeAfter(ctx, HftpStatus.INTERNAL_ERROR);
         }
     }
 }

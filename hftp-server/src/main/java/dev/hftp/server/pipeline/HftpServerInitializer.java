@@ -2,6 +2,7 @@ package dev.hftp.server.pipeline;
 
 import dev.hftp.server.files.FileCalls;
 import dev.hftp.server.files.FileStore;
+import dev.hftp.server.logging.AccessLog;
 import dev.hftp.server.logging.RateLimitedLog;
 import dev.hftp.server.metrics.ServerMetrics;
 import dev.hftp.server.proxy.ProxyProtocolHandler;
@@ -115,8 +116,11 @@ public final class HftpServerInitializer extends ChannelInitializer<SocketChanne
         p.addLast("chunkedWriter", new ChunkedWriteHandler());
         // One decoded request per read(): the rest of what a socket read held waits here, decoded.
         p.addLast("flowControl", new FlowControlHandler());
+        if (metrics != null || AccessLog.enabled()) {
+            // Only then: a connection that reports nothing pays no handler for it.
+            p.addLast("observer", new ReplyObserver(metrics));
+        }
         // Decided once per connection: the SslHandler refuses a FileRegion, so TLS streams raw slices in chunks.
-        p.addLast("handler", new HftpHandler(store, files, limits.chunkSize(), tls != null, metrics,
-                internalErrors));
+        p.addLast("handler", new HftpHandler(store, files, limits.chunkSize(), tls != null, internalErrors));
     }
 }

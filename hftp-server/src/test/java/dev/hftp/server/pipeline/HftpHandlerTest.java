@@ -76,7 +76,7 @@ class HftpHandlerTest {
     }
 
     private HftpHandler handler(int chunkSize, boolean tls) throws IOException {
-        return new HftpHandler(new FileStore(root), FileCalls.inline(), chunkSize, tls, null,
+        return new HftpHandler(new FileStore(root), FileCalls.inline(), chunkSize, tls,
                 HftpHandler.internalErrorLog());
     }
 
