@@ -14,6 +14,7 @@ import dev.hftp.codec.HftpLineDecoder;
 import dev.hftp.codec.HftpResponseEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.flow.FlowControlHandler;
@@ -40,7 +41,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -85,17 +88,18 @@ public class PipelinedRequestsBenchmark {
         Files.writeString(dir.resolve("small.txt"), content);
         // As the server's connections are, their share of the memory budget included.
         BufferBudgetHandler buffers = new BufferBudgetHandler(new MemoryBudget(MemoryBudget.defaultLimit()));
-        channel = new EmbeddedChannel(false, false, buffers,
+        List<ChannelHandler> handlers = new ArrayList<>(List.of(buffers,
                 new HftpLineDecoder(HftpLineDecoder.DEFAULT_MAX_LINE_LENGTH, buffers.lineHolder()),
-                new HftpCommandDecoder(),
-                new HftpResponseEncoder(), new ChunkedWriteHandler(), new FlowControlHandler());
+                new HftpCommandDecoder(), new HftpResponseEncoder(), new ChunkedWriteHandler(),
+                new FlowControlHandler()));
         if (metrics) {
             // As with --metrics-port: the observer counts each reply.
-            channel.pipeline().addLast(new ReplyObserver(
-                    new ServerMetrics(new ConnectionAdmission(1, new MemoryBudget(Long.MAX_VALUE)))));
+            handlers.add(new ReplyObserver(new ServerMetrics(new ConnectionAdmission(1, new MemoryBudget(Long.MAX_VALUE)))));
         }
-        channel.pipeline().addLast(new HftpHandler(new FileStore(dir), FileCalls.inline(), 48 * 1024, false,
+        handlers.add(new HftpHandler(new FileStore(dir), FileCalls.inline(), 48 * 1024, false,
                 HftpHandler.internalErrorLog()));
+        // The embedded channel adds its handlers when it is registered, below.
+        channel = new EmbeddedChannel(false, false, handlers.toArray(new ChannelHandler[0]));
         // As the server's connections are (HftpServerBootstrap, HftpServerInitializer).
         channel.config().setAllocator(PooledByteBufAllocator.DEFAULT);
         channel.config().setAutoRead(false);
