@@ -116,7 +116,7 @@ class MemoryBudgetIT {
             figure("MemoryBudgetIT", "1 MB base64 slice: %d ms alone, %d ms during %d stalled readers (this "
                     + "client reads a byte per call)", alone, during, SLOW_READERS);
             assertAnsweredOrRefusedAtOnce(port, SLOW_READERS + " stalled readers");
-            watch.close();
+            watch.stop();
             assertBudgetHeld(watch, SLOW_READERS + " stalled readers");
         }
         assertNoOutOfMemory();
@@ -144,7 +144,7 @@ class MemoryBudgetIT {
             Thread.sleep(3_000);
             assertSmallRequestsAnswered(before, "a client connected before the attack");
             assertAnsweredOrRefusedAtOnce(port, LINE_HOLDERS + " unfinished lines");
-            watch.close();
+            watch.stop();
             assertBudgetHeld(watch, LINE_HOLDERS + " unfinished lines");
         }
         assertNoOutOfMemory();
@@ -185,7 +185,7 @@ class MemoryBudgetIT {
     }
 
     /** The most {@code hftp_buffered_bytes} showed while it ran, sampled every 50 ms; and the budget's limit. */
-    private final class BudgetWatch implements AutoCloseable {
+    private final class BudgetWatch {
         private final HttpClient http = HttpClient.newHttpClient();
         private final Thread sampler;
         private volatile boolean stop;
@@ -223,8 +223,8 @@ class MemoryBudgetIT {
             throw new IllegalStateException("no " + name + " in the metrics");
         }
 
-        @Override
-        public void close() throws InterruptedException {
+        /** Stops sampling; fails if a sample could not be read. */
+        void stop() throws InterruptedException {
             stop = true;
             sampler.join(5_000);
             assertEquals(null, failure, "the metrics endpoint answered every sample");
