@@ -1,5 +1,6 @@
 package dev.hftp.client;
 
+import dev.hftp.codec.Causes;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 
@@ -19,7 +20,7 @@ final class HandshakeFailure {
     }
 
     static String describe(Throwable cause) {
-        for (Throwable t = cause; t != null; t = next(t)) {
+        for (Throwable t : Causes.chain(cause)) {
             if (t instanceof NotSslRecordException) {
                 return "the server does not speak TLS (a plaintext server?)";
             }
@@ -27,25 +28,13 @@ final class HandshakeFailure {
                 return "no TLS answer in time (" + t.getMessage() + ")";
             }
             if (t instanceof CertificateException) {
-                return CERTIFICATE_REJECTED + innermost(t).getMessage();
+                return CERTIFICATE_REJECTED + Causes.root(t).getMessage();
             }
             if (t instanceof ClosedChannelException) {
                 return "the server closed the connection (not a TLS server, or it refused the client)";
             }
         }
-        Throwable root = innermost(cause);
+        Throwable root = Causes.root(cause);
         return root.getMessage() != null ? root.getMessage() : root.toString();
-    }
-
-    private static Throwable innermost(Throwable t) {
-        Throwable root = t;
-        while (next(root) != null) {
-            root = next(root);
-        }
-        return root;
-    }
-
-    private static Throwable next(Throwable t) {
-        return t.getCause() == t ? null : t.getCause();
     }
 }

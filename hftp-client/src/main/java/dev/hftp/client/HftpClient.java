@@ -1,7 +1,7 @@
 package dev.hftp.client;
 
 import dev.hftp.codec.HftpClientCodec;
-import dev.hftp.codec.HftpCommandDecoder;
+import dev.hftp.codec.HftpFileNames;
 import dev.hftp.codec.HftpRequest;
 import dev.hftp.codec.HftpWire;
 import io.netty.bootstrap.Bootstrap;
@@ -194,7 +194,7 @@ public final class HftpClient implements AutoCloseable {
     /** A name is checked here: one the server cannot take would be a request line of another meaning. */
     private static String checkName(String name) {
         Objects.requireNonNull(name, "name");
-        if (!HftpCommandDecoder.isFileName(name)) {
+        if (!HftpFileNames.isValid(name)) {
             throw new IllegalArgumentException("not an HFTP file name: " + name);
         }
         return name;

@@ -107,7 +107,7 @@ public final class HftpCommandDecoder extends MessageToMessageDecoder<ByteBuf> {
                 if (arguments != 1) {
                     return WRONG_COUNT;
                 }
-                return isFileName(frame, s1 + 1, end)
+                return HftpFileNames.isValid(frame, s1 + 1, end)
                         ? new HftpRequest.GetMetadata(fileName(frame, s1 + 1, end)) : BAD_FILE_NAME;
             case GET_SLICE:
                 boolean raw = arguments == 4 && s5 - s4 - 1 == RAW.length() && HftpCommand.equalsAscii(frame, s4 + 1, RAW);
@@ -116,7 +116,7 @@ public final class HftpCommandDecoder extends MessageToMessageDecoder<ByteBuf> {
                 }
                 long offset = parseNumber(frame, s2 + 1, s3);
                 long size = parseNumber(frame, s3 + 1, s4);
-                if (!isFileName(frame, s1 + 1, s2)) {
+                if (!HftpFileNames.isValid(frame, s1 + 1, s2)) {
                     return BAD_FILE_NAME;
                 }
                 if (offset < 0 || size < 0) {
@@ -164,18 +164,6 @@ public final class HftpCommandDecoder extends MessageToMessageDecoder<ByteBuf> {
         return value;
     }
 
-    private static boolean isFileName(ByteBuf frame, int from, int to) {
-        if (from >= to) {
-            return false;
-        }
-        for (int i = from; i < to; i++) {
-            if (!isFileNameChar(frame.getByte(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** The value of a decimal number of any length (leading zeros allowed), or -1 if it is not one. */
     static long parseNumber(String text) {
         if (text.isEmpty()) {
@@ -196,25 +184,6 @@ public final class HftpCommandDecoder extends MessageToMessageDecoder<ByteBuf> {
             return -1;
         }
         return value * 10 + digit;
-    }
-
-    /** Whether {@code name} has the form of a file name: one or more of {@code A-Z a-z 0-9 . - _}. */
-    public static boolean isFileName(String name) {
-        if (name.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c > 0x7f || !isFileNameChar((byte) c)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static boolean isFileNameChar(byte b) {
-        return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
-                || b == '.' || b == '-' || b == '_';
     }
 
     private static HftpRequest malformed(HftpStatus status, String reason) {

@@ -131,7 +131,7 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
                 String line = readLine(in);
                 if (line != null) {
                     if (!line.startsWith(CONTENT_LENGTH)) {
-                        throw new HftpCodecException("expected a Content-Length line, got: " + abbreviate(line));
+                        throw new HftpCodecException("expected a Content-Length line, got: " + HftpFileNames.abbreviate(line));
                     }
                     rawRemaining = parseNumber(line.substring(CONTENT_LENGTH.length()));
                     state = State.RAW_BLANK;
@@ -167,7 +167,7 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
         }
         HftpStatus status = STATUS_LINES.get(line);
         if (status == null) {
-            throw new HftpCodecException("not a status line: " + abbreviate(line));
+            throw new HftpCodecException("not a status line: " + HftpFileNames.abbreviate(line));
         }
         HftpRequest request = expected.poll();
         if (request == null) {
@@ -269,12 +269,8 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
     private static long parseNumber(String text) {
         long value = HftpCommandDecoder.parseNumber(text);
         if (value < 0) {
-            throw new HftpCodecException("not a size: " + abbreviate(text));
+            throw new HftpCodecException("not a size: " + HftpFileNames.abbreviate(text));
         }
         return value;
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
     }
 }

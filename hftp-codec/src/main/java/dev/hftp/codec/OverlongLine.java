@@ -121,7 +121,7 @@ final class OverlongLine implements ByteProcessor {
                 head[(int) length] = b;
             }
             length++;
-            onlyNameChars &= HftpCommandDecoder.isFileNameChar(b);
+            onlyNameChars &= HftpFileNames.isNameChar(b);
             boolean digit = b >= '0' && b <= '9';
             onlyDigits &= digit;
             if (digit && (digitCount > 0 || b != '0') && digitCount < KEPT_DIGITS) {

@@ -44,6 +44,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
+import static dev.hftp.it.Exchanges.HELP_REPLY;
+import static dev.hftp.it.Exchanges.assertExchange;
 import static dev.hftp.it.TestBytes.bytes;
 import static dev.hftp.it.TestBytes.concat;
 import static dev.hftp.it.HftpTestClient.escape;
@@ -65,8 +67,6 @@ class FaultsIT {
     private static final String OK = "0 OK\r\n";
     private static final String INTERNAL_ERROR = "199 INTERNAL SERVER ERROR\r\n";
     private static final String FILE_NOT_FOUND = "202 FILE NOT FOUND\r\n";
-    private static final String HELP_REPLY =
-            OK + "get_file_listing\r\nget_metadata\r\nget_slice\r\nhelp\r\nquit\r\n\r\n";
 
     @TempDir
     Path tmp;
@@ -257,7 +257,7 @@ class FaultsIT {
         Path file = patternFile("big", size);
         server = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).start();
         HftpTestClient other = connect();
-        assertExchange(other, "get_metadata big\r\n", bytes(OK + size + "\r\n"));
+        assertExchange(other, bytes("get_metadata big\r\n"), bytes(OK + size + "\r\n"));
 
         HftpTestClient client = connect();
         client.sendRaw("get_slice big 0 " + size + (raw ? " raw" : "") + "\r\n");
@@ -302,11 +302,11 @@ class FaultsIT {
         byte[] firstBytes = new byte[6];
         fillPattern(firstBytes, 6, 0);
         String sliceReply = OK + Base64.getEncoder().encodeToString(firstBytes) + "\r\n";
-        assertExchange(other, "get_metadata big\r\n", bytes(OK + (1 << 20) + "\r\n"));
-        assertExchange(other, "get_slice big 0 6\r\n", bytes(sliceReply));
+        assertExchange(other, bytes("get_metadata big\r\n"), bytes(OK + (1 << 20) + "\r\n"));
+        assertExchange(other, bytes("get_slice big 0 6\r\n"), bytes(sliceReply));
         HftpTestClient next = connect();
-        assertExchange(next, "get_slice big 0 6\r\n", bytes(sliceReply));
-        assertExchange(next, "get_slice big 0 1048577\r\n", bytes("203 OFFSET EXCEEDS FILE SIZE\r\n"));
+        assertExchange(next, bytes("get_slice big 0 6\r\n"), bytes(sliceReply));
+        assertExchange(next, bytes("get_slice big 0 1048577\r\n"), bytes("203 OFFSET EXCEEDS FILE SIZE\r\n"));
         assertTrue(ProcFds.await(5000, () -> server.openConnections() == 2),
                 "connections open, expected the one connected all along and the new one: " + server.openConnections());
     }
@@ -324,7 +324,7 @@ class FaultsIT {
         Files.write(dir.resolve("before"), bytes("before"));
         server = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).start();
         HftpTestClient staying = connect();
-        assertExchange(staying, "get_file_listing\r\n", bytes(OK + "before\r\n\r\n"));
+        assertExchange(staying, bytes("get_file_listing\r\n"), bytes(OK + "before\r\n\r\n"));
 
         Files.delete(dir.resolve("before"));
         Files.delete(dir);
@@ -339,18 +339,18 @@ class FaultsIT {
         Files.write(dir.resolve("after"), bytes("after!"));
         Files.write(dir.resolve("before"), bytes("back"));
         for (HftpTestClient client : List.of(staying, connect())) {
-            assertExchange(client, "get_file_listing\r\n", bytes(OK + "after\r\nbefore\r\n\r\n"));
-            assertExchange(client, "get_metadata after\r\n", bytes(OK + "6\r\n"));
-            assertExchange(client, "get_slice before 0 4\r\n", bytes(OK + "YmFjaw==\r\n"));
-            assertExchange(client, "get_slice after 0 6 raw\r\n", bytes(OK + "Content-Length: 6\r\n\r\nafter!"));
+            assertExchange(client, bytes("get_file_listing\r\n"), bytes(OK + "after\r\nbefore\r\n\r\n"));
+            assertExchange(client, bytes("get_metadata after\r\n"), bytes(OK + "6\r\n"));
+            assertExchange(client, bytes("get_slice before 0 4\r\n"), bytes(OK + "YmFjaw==\r\n"));
+            assertExchange(client, bytes("get_slice after 0 6 raw\r\n"), bytes(OK + "Content-Length: 6\r\n\r\nafter!"));
         }
     }
 
     private static void assertMissingDirectory(HftpTestClient client) throws IOException {
-        assertExchange(client, "get_file_listing\r\n", bytes(OK + "\r\n"));
-        assertExchange(client, "get_metadata before\r\n", bytes(FILE_NOT_FOUND));
-        assertExchange(client, "get_slice before 0 1\r\n", bytes(FILE_NOT_FOUND));
-        assertExchange(client, "get_slice before 0 1 raw\r\n", bytes(FILE_NOT_FOUND));
+        assertExchange(client, bytes("get_file_listing\r\n"), bytes(OK + "\r\n"));
+        assertExchange(client, bytes("get_metadata before\r\n"), bytes(FILE_NOT_FOUND));
+        assertExchange(client, bytes("get_slice before 0 1\r\n"), bytes(FILE_NOT_FOUND));
+        assertExchange(client, bytes("get_slice before 0 1 raw\r\n"), bytes(FILE_NOT_FOUND));
     }
 
     // ---------------------------------------------------------------- (d) a file that cannot be read
@@ -390,9 +390,9 @@ class FaultsIT {
                     process != null ? "process " + process.pid() + " under uid 65534" : "in-process, uid not 0");
 
             HftpTestClient client = connect(port);
-            assertExchange(client, "get_slice readable 0 3\r\n", bytes(OK + "YW55\r\n"));
-            assertExchange(client, "get_file_listing\r\n", bytes(OK + "readable\r\nunreadable\r\n\r\n"));
-            assertExchange(client, "get_metadata unreadable\r\n", bytes(OK + "20\r\n"));
+            assertExchange(client, bytes("get_slice readable 0 3\r\n"), bytes(OK + "YW55\r\n"));
+            assertExchange(client, bytes("get_file_listing\r\n"), bytes(OK + "readable\r\nunreadable\r\n\r\n"));
+            assertExchange(client, bytes("get_metadata unreadable\r\n"), bytes(OK + "20\r\n"));
             client.sendRaw("get_slice unreadable 0 1\r\nhelp\r\n");
             assertEquals(escape(bytes(INTERNAL_ERROR)), escape(client.readUntilClosed()),
                     "get_slice of the unreadable file, then the end of the stream (the pipelined help unanswered)");
@@ -400,7 +400,7 @@ class FaultsIT {
             rawClient.sendRaw("get_slice unreadable 0 20 raw\r\n");
             assertEquals(escape(bytes(INTERNAL_ERROR)), escape(rawClient.readUntilClosed()),
                     "raw get_slice of the unreadable file, then the end of the stream");
-            assertExchange(connect(port), "get_metadata readable\r\n", bytes(OK + "15\r\n"));
+            assertExchange(connect(port), bytes("get_metadata readable\r\n"), bytes(OK + "15\r\n"));
         } finally {
             if (process != null) {
                 process.destroy();
@@ -639,17 +639,6 @@ class FaultsIT {
         HftpTestClient client = new HftpTestClient(port);
         clients.add(client);
         return client;
-    }
-
-    /** {@code request} gets exactly {@code reply}, and then {@code help} exactly its own: nothing stray. */
-    private static void assertExchange(HftpTestClient client, String request, byte[] reply) throws IOException {
-        client.sendRaw(request + "help\r\n");
-        byte[] expected = concat(reply, bytes(HELP_REPLY));
-        byte[] actual = client.readAtMost(expected.length);
-        if (!Arrays.equals(expected, actual)) {
-            actual = concat(actual, client.readUntilSilentFor(200));
-        }
-        assertEquals(escape(expected), escape(actual), "reply to " + escape(bytes(request)) + " then to help");
     }
 
     /**

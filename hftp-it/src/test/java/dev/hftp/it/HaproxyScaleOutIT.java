@@ -1,36 +1,23 @@
 package dev.hftp.it;
 
 import dev.hftp.server.HftpServer;
-import dev.hftp.server.HftpServerBootstrap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import dev.hftp.it.HaproxyExtension.Routed;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static dev.hftp.it.AbuseSupport.KiB;
@@ -61,7 +46,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Scale-out: two instances over one shared read-only directory behind HAProxy in TCP mode (Debian's
@@ -72,14 +56,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  * joins into the right bytes. Then one instance is closed while it streams a slice: the slice completes
  * (graceful close), HAProxy's health check takes the instance out, and every new connection succeeds on the
  * other one. Last, a third instance behind a frontend that sends the PROXY protocol logs the clients' own
- * addresses.
+ * addresses. Each test starts its own instances and HAProxy (ServerExtension, HaproxyExtension).
  *
  * <p>Which instance served a connection is taken from HAProxy's log (one line per connection, with the
  * client's port and the server's name), since both instances serve the same bytes; the instances' own
  * counters confirm it. What a client can see while an instance shuts down is asserted exactly, see
  * {@link #closingOneInstanceLetsItsTransferFinishAndTheOtherServesEveryNewConnection()}.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HaproxyScaleOutIT {
 
     private static final String TEXT = "!Que calor que hace hoy, pinta una birra!";
@@ -90,99 +73,67 @@ class HaproxyScaleOutIT {
     private static final long PACE = 16L * MiB;
     private static final List<String> NAMES = List.of("archivo.txt", "big", "pattern.bin");
     private static final Duration GRACE = Duration.ofSeconds(20);
-    private static final Pattern CONNECTION_LOG = Pattern.compile(
-            "hftp-conn client_port=(\\d+) server=(\\S+) retries=(\\S+) bytes=(\\d+) term=(\\S+) connect_ms=(-?\\d+)");
+    private static final Path WORK = Path.of("target", "haproxy-it").toAbsolutePath();
 
     @TempDir
-    static Path dir;
-    private static Path work;
-    private static HftpServer a;
-    /** Behind its own frontend, which sends the PROXY protocol (v2) to it. */
-    private static HftpServer c;
-    private static int proxiedPort;
-    private static HftpServer b;
-    private static Process haproxy;
-    private static Thread haproxyKiller;
-    private static int proxyPort;
-    /** Every line HAProxy printed, in order. */
-    private static final List<String> haproxyLines = Collections.synchronizedList(new ArrayList<>());
-    /** HAProxy's log line of each connection, in the order the connections ended. */
-    private static final List<Routed> routed = Collections.synchronizedList(new ArrayList<>());
-    private static int attributed;
-    /** When HAProxy reported a down ({@link System#nanoTime()}), 0 before. */
-    private static volatile long aDownNanos;
+    Path dir;
+    @RegisterExtension
+    final ServerExtension servers = new ServerExtension();
+    @RegisterExtension
+    final HaproxyExtension haproxies = new HaproxyExtension();
+    private HftpServer a;
+    private HftpServer b;
+    private HaproxyExtension.Haproxy haproxy;
 
-    /** One connection as HAProxy logged it: the server that served it, HAProxy's retries, bytes sent back. */
-    private record Routed(int clientPort, String server, String retries, long bytes, String termination,
-                          long connectMillis) {
-    }
+    // ---------------------------------------------------------------- setup: files, instances, HAProxy
 
-    // ---------------------------------------------------------------- setup: files, two instances, HAProxy
-
-    @BeforeAll
-    @Timeout(30)
-    static void start() throws Exception {
-        Path haproxyBinary = haproxyBinary();
+    /**
+     * The shared directory, read-only as a shared directory should be for the servers (the test runs as root on
+     * some machines, where this is not enforced; the servers only read in any case).
+     */
+    @BeforeEach
+    void writeFiles() throws IOException {
         Files.writeString(dir.resolve("archivo.txt"), TEXT, StandardCharsets.US_ASCII);
         writePatternFile(dir.resolve("pattern.bin"), PATTERN_SIZE);
         writePatternFile(dir.resolve("big"), BIG_SIZE);
-        // Read-only, as a shared directory should be for the servers (the test runs as root on some machines,
-        // where this is not enforced; the servers only read in any case).
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
             }
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
-
-        a = instance();
-        b = instance();
-        // On loopback the list of balancers is optional; given, as in production, HAProxy's address (127.0.0.1).
-        c = new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).proxyProtocol(true)
-                .proxyProtocolFrom("127.0.0.1").start();
-        work = Files.createDirectories(Path.of("target", "haproxy-it").toAbsolutePath());
-        Files.deleteIfExists(work.resolve("haproxy.log"));
-        startHaproxy(haproxyBinary);
     }
 
-    private static HftpServer instance() throws Exception {
-        return new HftpServerBootstrap().directory(dir).address("127.0.0.1").port(0).shutdownGrace(GRACE).start();
+    @AfterEach
+    void makeDeletable() throws IOException {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     }
 
-    /** HAProxy from PATH, or /usr/sbin (where Debian puts it, not on a user's PATH), or -Dhftp.haproxy. */
-    private static Path haproxyBinary() {
-        String configured = System.getProperty("hftp.haproxy", "");
-        List<Path> candidates = new ArrayList<>();
-        if (!configured.isEmpty()) {
-            candidates.add(Path.of(configured));
-        } else {
-            for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-                if (!entry.isEmpty()) {
-                    candidates.add(Path.of(entry, "haproxy"));
-                }
-            }
-            candidates.add(Path.of("/usr/sbin/haproxy"));
-            candidates.add(Path.of("/usr/local/sbin/haproxy"));
-        }
-        for (Path candidate : candidates) {
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return fail("haproxy not found (" + (configured.isEmpty() ? "PATH, /usr/sbin, /usr/local/sbin"
-                : configured) + "). Install Debian's package: sudo apt-get install -y haproxy, or run "
-                + "mvn -B verify -P haproxy, which does it (hftp-it/src/test/haproxy/install-haproxy.sh)");
+    /** Two instances, a and b, behind one HAProxy frontend in TCP mode with health checks. */
+    private void startBalanced() throws Exception {
+        a = servers.start(ServerExtension.on(dir).shutdownGrace(GRACE));
+        b = servers.start(ServerExtension.on(dir).shutdownGrace(GRACE));
+        haproxy = haproxies.start(WORK, port -> config(port, String.join("\n",
+                "backend instances",
+                "    balance leastconn",
+                "    option tcp-check",
+                "    tcp-check send \"help\\r\\n\"",
+                "    tcp-check expect string \"0 OK\"",
+                "    server a 127.0.0.1:" + a.port() + " check inter 200ms fall 1 rise 1",
+                "    server b 127.0.0.1:" + b.port() + " check inter 200ms fall 1 rise 1")));
+        System.out.println("[HaproxyScaleOutIT] HAProxy on 127.0.0.1:" + haproxy.port() + " in front of a (port "
+                + a.port() + ") and b (port " + b.port() + ")");
     }
 
     /** The configuration the test runs HAProxy with; docs/OPERATIONS.md shows the same for production. */
-    private static String config(int port) {
+    private static String config(int port, String backend) {
         return String.join("\n",
                 "global",
                 "    log stdout format raw local0 info",
                 "defaults",
                 "    mode tcp",
                 "    log global",
-                "    log-format \"hftp-conn client_port=%cp server=%s retries=%rc bytes=%B term=%ts connect_ms=%Tc\"",
+                "    log-format \"" + HaproxyExtension.LOG_FORMAT + "\"",
                 "    option redispatch 1",
                 "    retries 2",
                 "    timeout connect 1s",
@@ -191,131 +142,9 @@ class HaproxyScaleOutIT {
                 "    timeout check 1s",
                 "frontend hftp",
                 "    bind 127.0.0.1:" + port,
-                "    default_backend instances",
-                "backend instances",
-                "    balance leastconn",
-                "    option tcp-check",
-                "    tcp-check send \"help\\r\\n\"",
-                "    tcp-check expect string \"0 OK\"",
-                "    server a 127.0.0.1:" + a.port() + " check inter 200ms fall 1 rise 1",
-                "    server b 127.0.0.1:" + b.port() + " check inter 200ms fall 1 rise 1",
-                // The client's address travels to c in a PROXY v2 header, health checks included.
-                "frontend hftp-proxied",
-                "    bind 127.0.0.1:" + proxiedPort,
-                "    default_backend proxied",
-                "backend proxied",
-                "    option tcp-check",
-                "    tcp-check send \"help\\r\\n\"",
-                "    tcp-check expect string \"0 OK\"",
-                "    server c 127.0.0.1:" + c.port() + " send-proxy-v2 check-send-proxy check inter 200ms fall 1 rise 1",
+                "    default_backend " + backend.substring("backend ".length(), backend.indexOf('\n')),
+                backend,
                 "");
-    }
-
-    private static void startHaproxy(Path binary) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            proxyPort = freePort();
-            proxiedPort = freePort();
-            Path cfg = work.resolve("haproxy.cfg");
-            Files.writeString(cfg, config(proxyPort));
-            ProcessBuilder builder = new ProcessBuilder(binary.toString(), "-f", cfg.toString(), "-db");
-            haproxy = builder.start();
-            if (haproxyKiller == null) {
-                // Should the test JVM be stopped before @AfterAll runs, HAProxy must not outlive it.
-                haproxyKiller = new Thread(() -> haproxy.destroyForcibly(), "haproxy-killer");
-                Runtime.getRuntime().addShutdownHook(haproxyKiller);
-            }
-            pump(haproxy.getInputStream(), "stdout");
-            pump(haproxy.getErrorStream(), "stderr");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (haproxy.isAlive() && !listening(proxyPort) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            if (haproxy.isAlive() && listening(proxyPort)) {
-                System.out.println("[HaproxyScaleOutIT] " + binary + " listening on 127.0.0.1:" + proxyPort
-                        + " in front of a (port " + a.port() + ") and b (port " + b.port() + "); its output: "
-                        + work.resolve("haproxy.log"));
-                return;
-            }
-            stopHaproxy();
-            boolean portTaken = haproxyOutput().contains("cannot bind");
-            if (!portTaken || attempt == 3) {
-                fail("haproxy did not start listening on 127.0.0.1:" + proxyPort + "; its output: "
-                        + haproxyOutput());
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Copies a stream of HAProxy's to haproxy.log (and all but the per-connection lines to the test's output). */
-    private static void pump(InputStream stream, String name) {
-        Thread thread = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    haproxyLines.add(line);
-                    if (line.contains("instances/a is DOWN") && aDownNanos == 0) {
-                        aDownNanos = System.nanoTime();
-                    }
-                    Files.writeString(work.resolve("haproxy.log"), name + ": " + line + System.lineSeparator(),
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                    Matcher matcher = CONNECTION_LOG.matcher(line);
-                    if (matcher.find()) {
-                        routed.add(new Routed(Integer.parseInt(matcher.group(1)), matcher.group(2),
-                                matcher.group(3), Long.parseLong(matcher.group(4)), matcher.group(5),
-                                Long.parseLong(matcher.group(6))));
-                    } else {
-                        System.out.println("[haproxy " + name + "] " + line);
-                    }
-                }
-            } catch (IOException e) {
-                // HAProxy ended.
-            }
-        }, "haproxy-" + name);
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    private static void stopHaproxy() throws InterruptedException {
-        if (haproxy != null && haproxy.isAlive()) {
-            haproxy.destroy(); // SIGTERM: HAProxy stops at once
-            if (!haproxy.waitFor(5, TimeUnit.SECONDS)) {
-                haproxy.destroyForcibly();
-                haproxy.waitFor(5, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            stopHaproxy();
-            if (haproxyKiller != null) {
-                Runtime.getRuntime().removeShutdownHook(haproxyKiller);
-            }
-        } finally {
-            for (HftpServer server : new HftpServer[] {a, b, c}) {
-                if (server != null) {
-                    server.close();
-                }
-            }
-            if (dir != null) {
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            }
-        }
     }
 
     // ---------------------------------------------------------------- sessions through HAProxy
@@ -325,8 +154,8 @@ class HaproxyScaleOutIT {
      * raw slice of a range that depends on {@code n}, quit. Returns the client's port (HAProxy logs it).
      * {@code beforeQuit} runs with the connection still open.
      */
-    private static int session(int n, CountDownLatch beforeQuit, CountDownLatch quit) throws Exception {
-        try (HftpTestClient client = new HftpTestClient(proxyPort)) {
+    private int session(int n, CountDownLatch beforeQuit, CountDownLatch quit) throws Exception {
+        try (HftpTestClient client = new HftpTestClient(haproxy.port())) {
             int port = client.socket().getLocalPort();
             assertEquals("0 OK", client.command("get_file_listing").toString());
             assertEquals(NAMES, client.readLines());
@@ -352,7 +181,7 @@ class HaproxyScaleOutIT {
     }
 
     /** {@code count} sessions at once, all holding their connections open until all have been answered. */
-    private static List<Integer> concurrentSessions(int first, int count, Runnable whileAllOpen) throws Exception {
+    private List<Integer> concurrentSessions(int first, int count, Runnable whileAllOpen) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(count);
         try {
             CountDownLatch answered = new CountDownLatch(count);
@@ -397,35 +226,6 @@ class HaproxyScaleOutIT {
         }
     }
 
-    /**
-     * HAProxy's log line of each of {@code ports}' connections (waiting for them: HAProxy logs a connection when
-     * it ends), each line taken once, in order.
-     */
-    private static Map<Integer, Routed> routes(List<Integer> ports) throws InterruptedException {
-        Map<Integer, Routed> routes = new HashMap<>();
-        try {
-            await(() -> {
-                synchronized (routed) {
-                    routes.clear();
-                    for (int i = attributed; i < routed.size(); i++) {
-                        routes.putIfAbsent(routed.get(i).clientPort(), routed.get(i));
-                    }
-                    return routes.keySet().containsAll(ports);
-                }
-            }, Duration.ofSeconds(10), "HAProxy's log of " + ports.size() + " connections");
-        } catch (AssertionError e) {
-            List<Integer> missing = new ArrayList<>(ports);
-            missing.removeAll(routes.keySet());
-            throw new AssertionError(e.getMessage() + "; missing the connections from client ports " + missing
-                    + " (HAProxy's output: " + work.resolve("haproxy.log") + ")", e);
-        }
-        synchronized (routed) {
-            attributed = routed.size();
-        }
-        routes.keySet().retainAll(ports);
-        return routes;
-    }
-
     private static Map<String, Integer> countByServer(Iterable<Routed> routes) {
         Map<String, Integer> counts = new TreeMap<>();
         for (Routed route : routes) {
@@ -448,9 +248,9 @@ class HaproxyScaleOutIT {
     // ---------------------------------------------------------------- 1. both instances serve
 
     @Test
-    @Order(1)
-    @Timeout(20)
+    @Timeout(30)
     void requestsThroughHaproxyAreServedByBothInstancesByteForByte() throws Exception {
+        startBalanced();
         long acceptedA = a.acceptedConnections();
         long acceptedB = b.acceptedConnections();
         List<Integer> ports = new ArrayList<>();
@@ -479,7 +279,7 @@ class HaproxyScaleOutIT {
                 int size = Math.min(partSize, PATTERN_SIZE - offset);
                 boolean raw = i % 2 == 1;
                 ranges.add(pool.submit(() -> {
-                    try (HftpTestClient client = new HftpTestClient(proxyPort)) {
+                    try (HftpTestClient client = new HftpTestClient(haproxy.port())) {
                         String request = "get_slice pattern.bin " + offset + " " + size + (raw ? " raw" : "");
                         assertEquals("0 OK", client.command(request).toString());
                         byte[] part = raw ? client.readRawSlice() : readBase64Slice(client, size);
@@ -499,7 +299,7 @@ class HaproxyScaleOutIT {
         }
         assertArrayEquals(TestFiles.sha256(file), TestFiles.sha256(joined), "SHA-256 of the file joined from 8 ranges");
 
-        Map<Integer, Routed> routes = routes(ports);
+        Map<Integer, Routed> routes = haproxy.routes(ports);
         Map<String, Integer> byServer = countByServer(routes.values());
         long servedA = a.acceptedConnections() - acceptedA;
         long servedB = b.acceptedConnections() - acceptedB;
@@ -529,7 +329,7 @@ class HaproxyScaleOutIT {
         final AtomicLong received = new AtomicLong();
         final CompletableFuture<String> after = new CompletableFuture<>();
 
-        Transfer() throws IOException {
+        Transfer(int proxyPort) throws IOException {
             // A small receive buffer: the bulk of the slice stays to be sent by the instance.
             client = new HftpTestClient(proxyPort, 15_000, 64 * KiB);
             port = client.socket().getLocalPort();
@@ -574,8 +374,8 @@ class HaproxyScaleOutIT {
      * Metadata and a base64 slice, then quit. Returns the attempt; a connection closed where a status line was
      * expected ends it as "closed unanswered" (the client would retry); anything else wrong fails the test.
      */
-    private static Attempt shortSession(int n) throws Exception {
-        try (HftpTestClient client = new HftpTestClient(proxyPort)) {
+    private Attempt shortSession(int n) throws Exception {
+        try (HftpTestClient client = new HftpTestClient(haproxy.port())) {
             int port = client.socket().getLocalPort();
             int offset = (n * 4099) % (PATTERN_SIZE - 4096);
             for (String request : List.of("get_metadata pattern.bin", "get_slice pattern.bin " + offset + " 4096",
@@ -622,11 +422,11 @@ class HaproxyScaleOutIT {
      * </ul>
      */
     @Test
-    @Order(2)
-    @Timeout(30)
+    @Timeout(40)
     void closingOneInstanceLetsItsTransferFinishAndTheOtherServesEveryNewConnection() throws Exception {
-        Transfer first = new Transfer();
-        Transfer second = new Transfer();
+        startBalanced();
+        Transfer first = new Transfer(haproxy.port());
+        Transfer second = new Transfer(haproxy.port());
         await(() -> first.received.get() >= 4L * MiB && second.received.get() >= 4L * MiB, Duration.ofSeconds(10),
                 "4 MiB of both slices read");
         await(() -> a.openConnections() >= 1 && b.openConnections() >= 1, Duration.ofSeconds(5),
@@ -659,8 +459,8 @@ class HaproxyScaleOutIT {
         long closeMillis = (closed.get(GRACE.toSeconds(), TimeUnit.SECONDS) - start) / 1_000_000;
         String afterFirst = first.awaitAfter();
         String afterSecond = second.awaitAfter();
-        await(() -> aDownNanos != 0, Duration.ofSeconds(5), "HAProxy's report that a is down");
-        long downAfterMillis = (aDownNanos - start) / 1_000_000;
+        await(() -> haproxy.downNanos("instances/a") != 0, Duration.ofSeconds(5), "HAProxy's report that a is down");
+        long downAfterMillis = (haproxy.downNanos("instances/a") - start) / 1_000_000;
 
         // a is out: every new connection, one after another and at once, succeeds the first time, on b.
         long acceptedB = b.acceptedConnections();
@@ -677,7 +477,7 @@ class HaproxyScaleOutIT {
         all.addAll(afterPorts);
         all.add(first.port);
         all.add(second.port);
-        Map<Integer, Routed> routes = routes(all);
+        Map<Integer, Routed> routes = haproxy.routes(all);
         Routed firstRoute = routes.get(first.port);
         Routed secondRoute = routes.get(second.port);
         List<Routed> drainRoutes = drainPorts.stream().map(routes::get).toList();
@@ -735,13 +535,21 @@ class HaproxyScaleOutIT {
      * closed unanswered.
      */
     @Test
-    @Order(3)
     @Timeout(20)
     void theProxyProtocolCarriesTheClientAddressToTheAccessLog() throws Exception {
+        // On loopback the list of balancers is optional; given, as in production, HAProxy's address (127.0.0.1).
+        HftpServer c = servers.start(ServerExtension.on(dir).proxyProtocol(true).proxyProtocolFrom("127.0.0.1"));
+        // The client's address travels to c in a PROXY v2 header, health checks included.
+        haproxy = haproxies.start(WORK, port -> config(port, String.join("\n",
+                "backend proxied",
+                "    option tcp-check",
+                "    tcp-check send \"help\\r\\n\"",
+                "    tcp-check expect string \"0 OK\"",
+                "    server c 127.0.0.1:" + c.port() + " send-proxy-v2 check-send-proxy check inter 200ms fall 1 rise 1")));
         AccessLogCapture capture = AccessLogCapture.begin();
         try {
             int clientPort;
-            try (HftpTestClient client = new HftpTestClient(proxiedPort)) {
+            try (HftpTestClient client = new HftpTestClient(haproxy.port())) {
                 clientPort = client.socket().getLocalPort();
                 assertEquals("0 OK", client.command("get_metadata archivo.txt").toString());
                 assertEquals(Integer.toString(TEXT.length()), client.readLine());
@@ -756,20 +564,13 @@ class HaproxyScaleOutIT {
         } finally {
             capture.stop();
         }
-        assertFalse(haproxyOutput().contains("proxied/c is DOWN"), "c went down under health checks that send "
-                + "the PROXY header: " + haproxyOutput());
+        assertFalse(haproxy.output().contains("proxied/c is DOWN"), "c went down under health checks that send "
+                + "the PROXY header: " + haproxy.output());
 
         // Straight to the instance, without HAProxy's header: closed, not answered.
         try (HftpTestClient direct = new HftpTestClient(c.port())) {
             direct.sendRaw("get_metadata archivo.txt\r\n");
             assertEquals(-1, direct.socket().getInputStream().read());
-        }
-    }
-
-    /** HAProxy's output so far, one line after another. */
-    private static String haproxyOutput() {
-        synchronized (haproxyLines) {
-            return String.join(" | ", haproxyLines);
         }
     }
 }

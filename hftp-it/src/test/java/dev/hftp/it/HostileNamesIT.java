@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import static dev.hftp.it.Exchanges.HELP_REPLY;
 import static dev.hftp.it.TestBytes.bytes;
 import static dev.hftp.it.TestBytes.concat;
 import static dev.hftp.it.HftpTestClient.escape;
@@ -53,8 +54,6 @@ class HostileNamesIT {
     private static final String BAD_REQUEST = "101 BAD REQUEST\r\n";
     private static final String INVALID_ARGUMENTS = "201 INVALID ARGUMENTS FOR COMMAND\r\n";
     private static final String FILE_NOT_FOUND = "202 FILE NOT FOUND\r\n";
-    private static final String HELP_REPLY =
-            OK + "get_file_listing\r\nget_metadata\r\nget_slice\r\nhelp\r\nquit\r\n\r\n";
 
     private static final byte[] INSIDE = bytes("inside the served directory\n");
     private static final byte[] SECRET = bytes("SECRET outside the served directory\n");

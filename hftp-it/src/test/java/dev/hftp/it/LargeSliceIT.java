@@ -17,7 +17,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Random;
@@ -121,7 +120,7 @@ class LargeSliceIT {
             assertEquals("0 OK", reply.toString());
 
             CrlfTerminatedStream body = new CrlfTerminatedStream(client.inputStream());
-            MessageDigest digest = sha256();
+            MessageDigest digest = TestFiles.newSha256();
             long decoded = decodeBase64(body, digest, pauseAt);
             assertTrue(body.ended(), "the base64 line must end with CRLF");
             assertEquals(4 * ((size + 2) / 3), body.count(), "base64 characters on the line");
@@ -190,7 +189,7 @@ class LargeSliceIT {
             assertEquals("", client.readLine());
 
             InputStream in = client.inputStream();
-            MessageDigest digest = sha256();
+            MessageDigest digest = TestFiles.newSha256();
             byte[] buffer = new byte[256 * 1024];
             long remaining = RAW_SIZE;
             boolean paused = false;
@@ -241,7 +240,7 @@ class LargeSliceIT {
 
     /** The SHA-256 of {@code size} bytes of the file from {@code offset}, read as a stream. */
     private static String fileDigest(long offset, long size) throws IOException {
-        MessageDigest digest = sha256();
+        MessageDigest digest = TestFiles.newSha256();
         ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
         try (FileChannel channel = FileChannel.open(big, StandardOpenOption.READ)) {
             long position = offset;
@@ -257,14 +256,6 @@ class LargeSliceIT {
             }
         }
         return hex(digest);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 
     private static String hex(MessageDigest digest) {

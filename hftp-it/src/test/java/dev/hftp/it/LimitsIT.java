@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
+import static dev.hftp.it.Exchanges.HELP_REPLY;
 import static dev.hftp.it.AbuseSupport.KiB;
 import static dev.hftp.it.AbuseSupport.MiB;
 import static dev.hftp.it.AbuseSupport.UNPACED;
@@ -46,7 +47,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LimitsIT {
 
     private static final String OK = "0 OK\r\n";
-    private static final String HELP_REPLY = OK + "get_file_listing\r\nget_metadata\r\nget_slice\r\nhelp\r\nquit\r\n\r\n";
     private static final long BIG = 100L * MiB;
     private static final long MEDIUM = 10L * MiB;
     private static final int METADATA_FILES = 500;

@@ -27,11 +27,18 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import static dev.hftp.it.Exchanges.HELP_REPLY;
+import static dev.hftp.it.Exchanges.HELP_REQUEST;
+import static dev.hftp.it.Exchanges.assertBytes;
+import static dev.hftp.it.Exchanges.assertReply;
+import static dev.hftp.it.Exchanges.assertStillServing;
+import static dev.hftp.it.Exchanges.describe;
+import static dev.hftp.it.Exchanges.difference;
+import static dev.hftp.it.Exchanges.window;
 import static dev.hftp.it.TestBytes.bytes;
 import static dev.hftp.it.TestBytes.concat;
 import static dev.hftp.it.HftpTestClient.escape;
@@ -64,9 +71,6 @@ class ProtocolConformanceIT {
     private static final String FILE_NOT_FOUND = "202 FILE NOT FOUND\r\n";
     private static final String BAD_OFFSET = "203 OFFSET EXCEEDS FILE SIZE\r\n";
 
-    private static final String HELP_REQUEST = "help\r\n";
-    private static final String HELP_REPLY =
-            OK + "get_file_listing\r\nget_metadata\r\nget_slice\r\nhelp\r\nquit\r\n\r\n";
 
     private static final String LONG_MAX = Long.toString(Long.MAX_VALUE);
     private static final String LONG_MAX_PLUS_ONE = "9223372036854775808";
@@ -157,7 +161,7 @@ class ProtocolConformanceIT {
         file(name, "abc");
         HftpTestClient client = connect();
         assertListing(client, List.of(name));
-        assertExchange(client, "get_metadata " + name + "\r\n", OK + "3\r\n");
+        Exchanges.assertExchange(client, "get_metadata " + name + "\r\n", OK + "3\r\n");
     }
 
     // ---------------------------------------------------------------- get_metadata
@@ -181,10 +185,10 @@ class ProtocolConformanceIT {
         Files.createSymbolicLink(dir.resolve("chain"), Path.of("inlink"));
         Files.createSymbolicLink(dir.resolve("absolute"), dir.resolve("target"));
         HftpTestClient client = connect();
-        assertExchange(client, "get_metadata inlink\r\n", OK + "5\r\n");
-        assertExchange(client, "get_metadata chain\r\n", OK + "5\r\n");
-        assertExchange(client, "get_slice chain 1 3\r\n", OK + "MjM0\r\n");
-        assertExchange(client, "get_slice absolute 1 3 raw\r\n", OK + "Content-Length: 3\r\n\r\n234");
+        Exchanges.assertExchange(client, "get_metadata inlink\r\n", OK + "5\r\n");
+        Exchanges.assertExchange(client, "get_metadata chain\r\n", OK + "5\r\n");
+        Exchanges.assertExchange(client, "get_slice chain 1 3\r\n", OK + "MjM0\r\n");
+        Exchanges.assertExchange(client, "get_slice absolute 1 3 raw\r\n", OK + "Content-Length: 3\r\n\r\n234");
     }
 
     // ---------------------------------------------------------------- get_slice (base64)
@@ -207,12 +211,12 @@ class ProtocolConformanceIT {
         byte[] data = bytes("a".repeat(100) + "b".repeat(200) + "c".repeat(300));
         file("bar", data);
         HftpTestClient client = connect();
-        assertExchange(client, "get_slice bar 0 100\r\n", sliceReply(data, 0, 100));
-        assertExchange(client, "get_slice bar 100 200\r\n", sliceReply(data, 100, 200));
-        assertExchange(client, "get_slice bar 200 200\r\n", sliceReply(data, 200, 200));
-        assertExchange(client, "get_slice bar 500 100\r\n", sliceReply(data, 500, 100));
-        assertExchange(client, "get_slice bar 1 1\r\n", OK + "YQ==\r\n");
-        assertExchange(client, "get_slice bar 299 2\r\n", OK + "YmM=\r\n");
+        Exchanges.assertExchange(client, "get_slice bar 0 100\r\n", sliceReply(data, 0, 100));
+        Exchanges.assertExchange(client, "get_slice bar 100 200\r\n", sliceReply(data, 100, 200));
+        Exchanges.assertExchange(client, "get_slice bar 200 200\r\n", sliceReply(data, 200, 200));
+        Exchanges.assertExchange(client, "get_slice bar 500 100\r\n", sliceReply(data, 500, 100));
+        Exchanges.assertExchange(client, "get_slice bar 1 1\r\n", OK + "YQ==\r\n");
+        Exchanges.assertExchange(client, "get_slice bar 299 2\r\n", OK + "YmM=\r\n");
     }
 
     @Test
@@ -238,9 +242,9 @@ class ProtocolConformanceIT {
     void shouldAcceptLeadingZerosInOffsetAndSize() throws IOException {
         file("digits", "0123456789");
         HftpTestClient client = connect();
-        assertExchange(client, "get_slice digits 0005 003\r\n", OK + "NTY3\r\n");
+        Exchanges.assertExchange(client, "get_slice digits 0005 003\r\n", OK + "NTY3\r\n");
         // More digits than a long has, but the value fits.
-        assertExchange(client, "get_slice digits " + "0".repeat(40) + "5 " + "0".repeat(40) + "3\r\n", OK + "NTY3\r\n");
+        Exchanges.assertExchange(client, "get_slice digits " + "0".repeat(40) + "5 " + "0".repeat(40) + "3\r\n", OK + "NTY3\r\n");
     }
 
     @Test
@@ -260,7 +264,7 @@ class ProtocolConformanceIT {
             }
         }
         HftpTestClient client = connect();
-        assertExchange(client, "get_metadata bar\r\n", OK + "33292288\r\n");
+        Exchanges.assertExchange(client, "get_metadata bar\r\n", OK + "33292288\r\n");
         client.sendRaw("get_slice bar 0 33292288\r\n");
         ExpectedReply reply = new ExpectedReply(client);
         reply.write(bytes(OK));
@@ -288,7 +292,7 @@ class ProtocolConformanceIT {
             data[i] = (byte) i;
         }
         file("rawbin", data);
-        assertExchange(connect(), bytes("get_slice rawbin 0 256 raw\r\n"),
+        Exchanges.assertExchange(connect(), bytes("get_slice rawbin 0 256 raw\r\n"),
                 concat(bytes(OK + "Content-Length: 256\r\n\r\n"), data));
     }
 
@@ -302,15 +306,15 @@ class ProtocolConformanceIT {
     void shouldSendOnlyHeaderForRawSliceOfSizeZero() throws IOException {
         file("seg", "abcdefghij");
         HftpTestClient client = connect();
-        assertExchange(client, "get_slice seg 0 0 raw\r\n", OK + "Content-Length: 0\r\n\r\n");
-        assertExchange(client, "get_slice seg 10 0 raw\r\n", OK + "Content-Length: 0\r\n\r\n");
+        Exchanges.assertExchange(client, "get_slice seg 0 0 raw\r\n", OK + "Content-Length: 0\r\n\r\n");
+        Exchanges.assertExchange(client, "get_slice seg 10 0 raw\r\n", OK + "Content-Length: 0\r\n\r\n");
     }
 
     @Test
     void shouldSendLargeRawSliceExactly() throws IOException {
         byte[] data = randomBytes(3_000_000);
         file("data.bin", data);
-        assertExchange(connect(), bytes("get_slice data.bin 5 2999990 raw\r\n"),
+        Exchanges.assertExchange(connect(), bytes("get_slice data.bin 5 2999990 raw\r\n"),
                 concat(bytes(OK + "Content-Length: 2999990\r\n\r\n"), Arrays.copyOfRange(data, 5, 2_999_995)));
     }
 
@@ -330,7 +334,7 @@ class ProtocolConformanceIT {
     void shouldAnswerOkThenCloseOnQuitAfterOtherRequests() throws IOException {
         file("abc", "abc");
         HftpTestClient client = connect();
-        assertExchange(client, "get_metadata abc\r\n", OK + "3\r\n");
+        Exchanges.assertExchange(client, "get_metadata abc\r\n", OK + "3\r\n");
         assertLastExchange(client, "quit\r\n", OK);
     }
 
@@ -417,8 +421,8 @@ class ProtocolConformanceIT {
     void shouldServeNextRequestAfter200() throws IOException {
         file("abc", "abc");
         HftpTestClient client = connect();
-        assertExchange(client, "QUIT\r\n", NO_SUCH_COMMAND);
-        assertExchange(client, "get_metadata abc\r\n", OK + "3\r\n");
+        Exchanges.assertExchange(client, "QUIT\r\n", NO_SUCH_COMMAND);
+        Exchanges.assertExchange(client, "get_metadata abc\r\n", OK + "3\r\n");
         assertLastExchange(client, "quit\r\n", OK);
     }
 
@@ -557,8 +561,8 @@ class ProtocolConformanceIT {
         Process mkfifo = new ProcessBuilder("mkfifo", dir.resolve("fifo").toString()).start();
         assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available");
         HftpTestClient client = connect();
-        assertExchange(client, "get_metadata fifo\r\n", FILE_NOT_FOUND);
-        assertExchange(client, "get_slice fifo 0 0\r\n", FILE_NOT_FOUND);
+        Exchanges.assertExchange(client, "get_metadata fifo\r\n", FILE_NOT_FOUND);
+        Exchanges.assertExchange(client, "get_slice fifo 0 0\r\n", FILE_NOT_FOUND);
         assertListing(client, List.of("abc"));
     }
 
@@ -736,7 +740,7 @@ class ProtocolConformanceIT {
         HftpTestClient client = connect();
         client.sendRaw("get_metadata abc\r");
         assertTrue(client.isSilentFor(200), "a reply came before the LF that ends the line");
-        assertExchange(client, "\n", OK + "3\r\n");
+        Exchanges.assertExchange(client, "\n", OK + "3\r\n");
     }
 
     @Test
@@ -757,7 +761,7 @@ class ProtocolConformanceIT {
         HftpTestClient client = connect();
         client.sendRaw("get_metadata " + "x".repeat(5 << 20) + "\r\n");
         assertReply(client, FILE_NOT_FOUND);
-        assertExchange(client, "get_metadata abc\r\n", OK + "3\r\n");
+        Exchanges.assertExchange(client, "get_metadata abc\r\n", OK + "3\r\n");
     }
 
     @ParameterizedTest
@@ -886,7 +890,7 @@ class ProtocolConformanceIT {
         HftpTestClient client = connect();
         client.sendRaw("get_metadata " + "x".repeat(5 * SMALL_LIMIT) + "\r");
         assertTrue(client.isSilentFor(200), "a reply came before the LF that ends the line");
-        assertExchange(client, "\n", FILE_NOT_FOUND);
+        Exchanges.assertExchange(client, "\n", FILE_NOT_FOUND);
     }
 
     @Test
@@ -898,7 +902,7 @@ class ProtocolConformanceIT {
         for (int i = 0; i < 50; i++) {
             client.sendRaw("0".repeat(97));
         }
-        assertExchange(client, "5 3\r\n", OK + "NTY3\r\n");
+        Exchanges.assertExchange(client, "5 3\r\n", OK + "NTY3\r\n");
     }
 
     @Test
@@ -918,27 +922,27 @@ class ProtocolConformanceIT {
     @Test
     void shouldSeeFilesCreatedAndDeletedWhileConnected() throws IOException {
         HftpTestClient client = connect();
-        assertExchange(client, "get_file_listing\r\n", OK + "\r\n");
+        Exchanges.assertExchange(client, "get_file_listing\r\n", OK + "\r\n");
         file("late", "abcd");
-        assertExchange(client, "get_file_listing\r\n", OK + "late\r\n\r\n");
-        assertExchange(client, "get_metadata late\r\n", OK + "4\r\n");
+        Exchanges.assertExchange(client, "get_file_listing\r\n", OK + "late\r\n\r\n");
+        Exchanges.assertExchange(client, "get_metadata late\r\n", OK + "4\r\n");
         Files.delete(dir.resolve("late"));
-        assertExchange(client, "get_metadata late\r\n", FILE_NOT_FOUND);
-        assertExchange(client, "get_file_listing\r\n", OK + "\r\n");
+        Exchanges.assertExchange(client, "get_metadata late\r\n", FILE_NOT_FOUND);
+        Exchanges.assertExchange(client, "get_file_listing\r\n", OK + "\r\n");
     }
 
     @Test
     void shouldServeDirectoryDeletedAndRecreatedWhileRunning() throws IOException {
         file("before", "1");
         HftpTestClient client = connect();
-        assertExchange(client, "get_file_listing\r\n", OK + "before\r\n\r\n");
+        Exchanges.assertExchange(client, "get_file_listing\r\n", OK + "before\r\n\r\n");
         Files.delete(dir.resolve("before"));
         Files.delete(dir);
         Files.createDirectory(dir);
         file("after", "22");
-        assertExchange(client, "get_file_listing\r\n", OK + "after\r\n\r\n");
-        assertExchange(client, "get_metadata after\r\n", OK + "2\r\n");
-        assertExchange(client, "get_metadata before\r\n", FILE_NOT_FOUND);
+        Exchanges.assertExchange(client, "get_file_listing\r\n", OK + "after\r\n\r\n");
+        Exchanges.assertExchange(client, "get_metadata after\r\n", OK + "2\r\n");
+        Exchanges.assertExchange(client, "get_metadata before\r\n", FILE_NOT_FOUND);
     }
 
     @Test
@@ -951,7 +955,7 @@ class ProtocolConformanceIT {
         leaving.socket().setSoLinger(true, 0);
         leaving.close();
         HftpTestClient next = connect();
-        assertExchange(next, "get_slice big 1 5\r\n", sliceReply(big, 1, 5));
+        Exchanges.assertExchange(next, "get_slice big 1 5\r\n", sliceReply(big, 1, 5));
     }
 
     @Test
@@ -1024,37 +1028,7 @@ class ProtocolConformanceIT {
 
     /** On a new connection: {@code request} gets exactly {@code reply}, and the connection keeps serving. */
     private void assertExchange(String request, String reply) throws IOException {
-        assertExchange(connect(), request, reply);
-    }
-
-    private static void assertExchange(HftpTestClient client, String request, String reply) throws IOException {
-        assertExchange(client, bytes(request), bytes(reply));
-    }
-
-    private static void assertExchange(HftpTestClient client, byte[] request, byte[] reply) throws IOException {
-        client.sendRaw(request);
-        assertReply(client, reply, () -> "reply to " + describe(request));
-        assertStillServing(client);
-    }
-
-    private static void assertReply(HftpTestClient client, String reply) throws IOException {
-        assertReply(client, bytes(reply), () -> "reply");
-    }
-
-    private static void assertReply(HftpTestClient client, byte[] reply, Supplier<String> what) throws IOException {
-        byte[] actual = client.readAtMost(reply.length);
-        if (!Arrays.equals(reply, actual)) {
-            // Show all that came, not only as many bytes as were expected.
-            actual = concat(actual, client.readUntilSilentFor(200));
-        }
-        assertBytes(reply, actual, what);
-    }
-
-    /** A {@code help} gets exactly its reply: the connection is open, and nothing was sent before it. */
-    private static void assertStillServing(HftpTestClient client) throws IOException {
-        client.sendRaw(HELP_REQUEST);
-        assertReply(client, bytes(HELP_REPLY),
-                () -> "reply to help, sent to check that the connection is open with nothing more sent before");
+        Exchanges.assertExchange(connect(), request, reply);
     }
 
     /** On a new connection: {@code request} gets exactly {@code reply}, then the server closes the connection. */
@@ -1090,31 +1064,6 @@ class ProtocolConformanceIT {
         List<String> names = new ArrayList<>(Arrays.asList(body.substring(0, body.length() - 2).split("\r\n", -1)));
         names.sort(null);
         return OK + names.stream().map(name -> name + "\r\n").collect(Collectors.joining()) + "\r\n";
-    }
-
-    private static void assertBytes(byte[] expected, byte[] actual) {
-        assertBytes(expected, actual, () -> "replies");
-    }
-
-    /** Compares whole replies; a short mismatch shows both as text, a long one the bytes around it. */
-    private static void assertBytes(byte[] expected, byte[] actual, Supplier<String> what) {
-        int at = Arrays.mismatch(expected, actual);
-        if (at < 0) {
-            return;
-        }
-        if (expected.length <= 512 && actual.length <= 512) {
-            assertEquals(escape(expected), escape(actual), what);
-        }
-        fail(what.get() + ": differs at byte " + at + " (expected " + expected.length + " bytes, got "
-                + actual.length + "): " + difference(expected, actual, at));
-    }
-
-    private static String difference(byte[] expected, byte[] actual, int at) {
-        return "expected ..." + escape(window(expected, at)) + "... but got ..." + escape(window(actual, at)) + "...";
-    }
-
-    private static byte[] window(byte[] bytes, int at) {
-        return Arrays.copyOfRange(bytes, Math.max(0, at - 40), Math.min(bytes.length, at + 40));
     }
 
     /** The files that the error tests name, beside the served files {@code abc} and {@code empty}. */
@@ -1197,7 +1146,6 @@ class ProtocolConformanceIT {
         return bytes;
     }
 
-
     /** A request as a test argument, named by its escaped text (long ones shortened). */
     private static Arguments request(String request) {
         return Arguments.of(named(request));
@@ -1205,15 +1153,6 @@ class ProtocolConformanceIT {
 
     private static Named<String> named(String request) {
         return Named.of(describe(bytes(request)), request);
-    }
-
-    /** A request as escaped text, a long one shortened. */
-    private static String describe(byte[] request) {
-        String text = escape(request);
-        if (text.length() <= 100) {
-            return text;
-        }
-        return text.substring(0, 60) + "...(" + request.length + " bytes)..." + text.substring(text.length() - 30);
     }
 
     /**

@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.hftp.it.Exchanges.HELP_REPLY;
 import static dev.hftp.it.AbuseSupport.KiB;
 import static dev.hftp.it.AbuseSupport.MiB;
 import static dev.hftp.it.AbuseSupport.SCALE;
@@ -62,7 +63,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SlowClientsIT {
 
     private static final String OK = "0 OK\r\n";
-    private static final String HELP_REPLY = OK + "get_file_listing\r\nget_metadata\r\nget_slice\r\nhelp\r\nquit\r\n\r\n";
     private static final int X_SIZE = 12345;
     private static final int DATA_SIZE = 64 * KiB;
 

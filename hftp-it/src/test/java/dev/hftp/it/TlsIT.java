@@ -392,7 +392,7 @@ class TlsIT {
         ServerJarIT.JarProcess server = startJar(jar("hftp.server.jar"), "-p", "0", "-d", served.toString(),
                 "--tls-cert", certificate.certPem().toString());
         assertEquals(2, server.awaitExit(), server.output());
-        assertTrue(server.stderr().startsWith("--tls-cert and --tls-key go together"), server.stderr());
+        assertTrue(server.stderr().startsWith("hftp-server: --tls-cert and --tls-key go together"), server.stderr());
     }
 
     @Test

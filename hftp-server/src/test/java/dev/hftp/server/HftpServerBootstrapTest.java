@@ -29,11 +29,12 @@ class HftpServerBootstrapTest {
     void shouldRefuseTheProxyProtocolOnANonLoopbackAddressWithoutPeers() {
         // 192.0.2.1 (documentation) is not an address of this machine: were the check missing, start() would
         // fail to bind (BindException), not listen.
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> bootstrap("192.0.2.1").proxyProtocol(true).start().close());
-        assertEquals("proxyProtocol(true) on 192.0.2.1 would let any client that reaches the port choose the "
-                + "address the logs show: name the balancers with proxyProtocolFrom(CIDR...), or listen on a "
+        assertEquals("proxyProtocol on 192.0.2.1 would let any client that reaches the port choose the "
+                + "address the logs show: name the balancers with proxyProtocolFrom CIDR[,CIDR...], or listen on a "
                 + "loopback address only", e.getMessage());
+        assertEquals("proxyProtocol", e.setting());
     }
 
     @Test
@@ -55,10 +56,10 @@ class HftpServerBootstrapTest {
 
     @Test
     void shouldRefusePeersWithoutTheProxyProtocol() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> bootstrap("127.0.0.1").proxyProtocolFrom("10.0.0.0/8").start().close());
-        assertEquals("proxyProtocolFrom(10.0.0.0/8) is set but the PROXY protocol is off: call proxyProtocol(true), "
-                + "or drop the list", e.getMessage());
+        assertEquals("proxyProtocolFrom is set but proxyProtocol is off: turn it on, or drop the list",
+                e.getMessage());
     }
 
     @Test

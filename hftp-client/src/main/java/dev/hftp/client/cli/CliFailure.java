@@ -1,6 +1,7 @@
 package dev.hftp.client.cli;
 
 import dev.hftp.client.HftpClientTls;
+import dev.hftp.codec.Causes;
 import dev.hftp.codec.HftpException;
 
 import java.io.IOException;
@@ -71,12 +72,7 @@ final class CliFailure extends Exception {
      */
     static String reason(IOException outer) {
         // The innermost I/O exception says what happened; the outer ones repeat it with context.
-        IOException e = outer;
-        for (Throwable cause = outer.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause instanceof IOException io) {
-                e = io;
-            }
-        }
+        IOException e = Causes.innermost(outer, IOException.class);
         if (e instanceof UnknownHostException) {
             return "unknown host";
         }

@@ -1,15 +1,13 @@
 package dev.hftp.client.cli;
 
 import dev.hftp.client.HftpClientTls;
+import dev.hftp.codec.HftpVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /** The {@code hftp} command: lists, inspects and downloads the files of an HFTP server. */
 @Command(name = "hftp", mixinStandardHelpOptions = true, versionProvider = HftpCli.Version.class,
@@ -76,20 +74,11 @@ public final class HftpCli implements Runnable {
         return ExitCodes.SERVER_ERROR;
     }
 
-    /** Reads the version Maven wrote into the jar. */
+    /** {@code hftp}, its version, Netty's and the JVM's. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws IOException {
-            Properties properties = new Properties();
-            try (InputStream in = HftpCli.class.getResourceAsStream("/hftp-client-version.properties")) {
-                if (in != null) {
-                    properties.load(in);
-                }
-            }
-            return new String[] {
-                "hftp " + properties.getProperty("version", "unknown"),
-                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
-            };
+        public String[] getVersion() {
+            return HftpVersion.describe("hftp");
         }
     }
 }

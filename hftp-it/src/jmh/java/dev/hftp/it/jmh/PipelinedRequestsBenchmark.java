@@ -5,6 +5,7 @@ import dev.hftp.server.files.FileStore;
 import dev.hftp.server.metrics.ServerMetrics;
 import dev.hftp.server.pipeline.BufferBudgetHandler;
 import dev.hftp.server.pipeline.ConnectionAdmission;
+import dev.hftp.server.pipeline.ErrorLog;
 import dev.hftp.server.pipeline.HftpHandler;
 import dev.hftp.server.pipeline.MemoryBudget;
 import dev.hftp.server.pipeline.ReplyObserver;
@@ -95,7 +96,7 @@ public class PipelinedRequestsBenchmark {
             handlers.add(new ReplyObserver(new ServerMetrics(new ConnectionAdmission(1, new MemoryBudget(Long.MAX_VALUE)))));
         }
         handlers.add(new HftpHandler(new FileStore(dir), FileCalls.inline(), 48 * 1024, false,
-                HftpHandler.internalErrorLog()));
+                new ErrorLog()));
         // The embedded channel adds its handlers when it is registered, below.
         channel = new EmbeddedChannel(false, false, handlers.toArray(new ChannelHandler[0]));
         // As the server's connections are (HftpServerBootstrap, HftpServerInitializer).

@@ -2,6 +2,7 @@ package dev.hftp.it.bench;
 
 import dev.hftp.server.HftpServer;
 import dev.hftp.server.HftpServerBootstrap;
+import dev.hftp.server.HftpServerConfig;
 import dev.hftp.server.HftpTransport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,7 +37,7 @@ public final class BenchServer implements Callable<Integer> {
     @Option(names = "--transport", description = "${COMPLETION-CANDIDATES} (default: the server's, nio).")
     HftpTransport transport;
 
-    @Option(names = "--max-connections", defaultValue = "" + HftpServerBootstrap.DEFAULT_MAX_CONNECTIONS,
+    @Option(names = "--max-connections", defaultValue = "" + HftpServerConfig.DEFAULT_MAX_CONNECTIONS,
             description = "Connections open at once (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 

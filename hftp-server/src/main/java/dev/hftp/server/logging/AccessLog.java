@@ -1,5 +1,6 @@
 package dev.hftp.server.logging;
 
+import dev.hftp.codec.HftpFileNames;
 import dev.hftp.codec.HftpRequest;
 import dev.hftp.codec.HftpStatus;
 import io.netty.channel.ChannelFuture;
@@ -56,16 +57,11 @@ public final class AccessLog {
 
     private static String file(HftpRequest request) {
         if (request instanceof HftpRequest.GetMetadata metadata) {
-            return abbreviate(metadata.fileName());
+            return HftpFileNames.abbreviate(metadata.fileName());
         } else if (request instanceof HftpRequest.GetSlice slice) {
-            return abbreviate(slice.fileName());
+            return HftpFileNames.abbreviate(slice.fileName());
         }
         return "-";
-    }
-
-    /** A client chooses names (valid ones hold no space, so fields stay apart), but not how long a line gets. */
-    private static String abbreviate(String name) {
-        return name.length() <= 64 ? name : name.substring(0, 64) + "...";
     }
 
     private static String offset(HftpRequest request) {

@@ -3,7 +3,6 @@ package dev.hftp.server.pipeline;
 import dev.hftp.server.files.FileCalls;
 import dev.hftp.server.files.FileStore;
 import dev.hftp.server.logging.AccessLog;
-import dev.hftp.server.logging.RateLimitedLog;
 import dev.hftp.server.metrics.ServerMetrics;
 import dev.hftp.server.proxy.ProxyProtocolHandler;
 import dev.hftp.server.proxy.ProxyProtocolPeerFilter;
@@ -63,7 +62,7 @@ public final class HftpServerInitializer extends ChannelInitializer<SocketChanne
     /** The bytes all the connections of the server may hold buffered. */
     private final MemoryBudget budget;
     /** One for the server: its connections share the limit of one line a second. */
-    private final RateLimitedLog internalErrors = HftpHandler.internalErrorLog();
+    private final ErrorLog errors = new ErrorLog();
 
     /** {@code proxyProtocolFrom}: the peers allowed to send the PROXY protocol header, null for any. */
     public HftpServerInitializer(FileStore store, FileCalls files, HftpConnectionHandler connections,
@@ -121,6 +120,6 @@ public final class HftpServerInitializer extends ChannelInitializer<SocketChanne
             p.addLast("observer", new ReplyObserver(metrics));
         }
         // Decided once per connection: the SslHandler refuses a FileRegion, so TLS streams raw slices in chunks.
-        p.addLast("handler", new HftpHandler(store, files, limits.chunkSize(), tls != null, internalErrors));
+        p.addLast("handler", new HftpHandler(store, files, limits.chunkSize(), tls != null, errors));
     }
 }

@@ -244,6 +244,18 @@ class ConfigTest {
     }
 
     @Test
+    void shouldRefuseValuesOutOfRangeInOneLineNamingTheOption() {
+        assertEquals(2, run(Map.of(), "--idle-timeout", "-1", "--print-config"));
+        assertEquals("hftp-server: --idle-timeout: -1 s (expected: >= 0)\n", err.toString().replace("\r", ""));
+        err.getBuffer().setLength(0);
+        assertEquals(2, run(Map.of("HFTP_WRITE_BUFFER", "0"), "--print-config"));
+        assertEquals("hftp-server: --write-buffer: 0 (expected: > 0)\n", err.toString().replace("\r", ""));
+        err.getBuffer().setLength(0);
+        assertEquals(2, run(Map.of(), "--port", "70000", "--print-config"));
+        assertEquals("hftp-server: --port: 70000 (expected: 0-65535)\n", err.toString().replace("\r", ""));
+    }
+
+    @Test
     void shouldRefuseTlsCertWithoutKeyAsUsageError() {
         assertEquals(2, run(Map.of(), "--tls-cert", "cert.pem", "--print-config"));
         assertTrue(err.toString().contains("--tls-cert and --tls-key go together"), err.toString());

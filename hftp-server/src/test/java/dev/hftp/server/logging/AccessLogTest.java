@@ -2,6 +2,7 @@ package dev.hftp.server.logging;
 
 import dev.hftp.server.files.FileCalls;
 import dev.hftp.server.files.FileStore;
+import dev.hftp.server.pipeline.ErrorLog;
 import dev.hftp.server.pipeline.HftpHandler;
 import dev.hftp.server.pipeline.ReplyObserver;
 import dev.hftp.server.pipeline.ServerPipelines;
@@ -59,7 +60,7 @@ class AccessLogTest {
         Files.writeString(root.resolve("archivo.txt"), "!Que calor que hace hoy, pinta una birra!");
         channel = ServerPipelines.onDemand(new HftpResponseEncoder(), new ChunkedWriteHandler(),
                 new FlowControlHandler(), new ReplyObserver(null),
-                new HftpHandler(new FileStore(root), FileCalls.inline(), 48 * 1024, false, HftpHandler.internalErrorLog()));
+                new HftpHandler(new FileStore(root), FileCalls.inline(), 48 * 1024, false, new ErrorLog()));
         capture = new Capture();
         capture.start();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);

@@ -77,7 +77,7 @@ class HftpHandlerTest {
 
     private HftpHandler handler(int chunkSize, boolean tls) throws IOException {
         return new HftpHandler(new FileStore(root), FileCalls.inline(), chunkSize, tls,
-                HftpHandler.internalErrorLog());
+                new ErrorLog());
     }
 
     private EmbeddedChannel newChannel(int chunkSize) throws IOException {
