@@ -51,7 +51,7 @@ final class ServerStart {
     static HftpServer start(HftpServerConfig config) throws IOException {
         InetSocketAddress listen = new InetSocketAddress(config.address(), config.port());
         MemoryBudget budget = new MemoryBudget(config.memoryBudget());
-        ConnectionAdmission admission = new ConnectionAdmission(connectionLimit(config, budget), budget);
+        ConnectionAdmission admission = ConnectionAdmission.limiting(connectionLimit(config, budget), budget);
         FileStore store = new FileStore(config.directory());
         HftpServerInitializer.Tls tls = tls(config);
         FileCalls files = new FileCalls(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
@@ -114,7 +114,7 @@ final class ServerStart {
                 // the pooled one recycles them, which halved the Java time per request (docs/BENCHMARKS.md).
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 // With auto-read off a read() takes one buffer of at most this: what the budget's floor counts.
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR,
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR,
                         new AdaptiveRecvByteBufAllocator(64, 2048, MemoryBudget.MAX_READ))
                 // A client's FIN ends its requests, not its replies (HftpHandler closes after them).
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)

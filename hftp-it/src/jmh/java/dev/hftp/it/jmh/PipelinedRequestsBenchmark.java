@@ -93,7 +93,7 @@ public class PipelinedRequestsBenchmark {
                 new FlowControlHandler()));
         if (metrics) {
             // As with --metrics-port: the observer counts each reply.
-            handlers.add(new ReplyObserver(new ServerMetrics(new ConnectionAdmission(1, new MemoryBudget(Long.MAX_VALUE)))));
+            handlers.add(new ReplyObserver(new ServerMetrics(ConnectionAdmission.limiting(1, new MemoryBudget(Long.MAX_VALUE)))));
         }
         handlers.add(new HftpHandler(new FileStore(dir), FileCalls.inline(), 48 * 1024, false,
                 new ErrorLog()));

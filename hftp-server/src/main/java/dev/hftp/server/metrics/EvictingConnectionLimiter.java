@@ -1,5 +1,7 @@
 package dev.hftp.server.metrics;
 
+import dev.hftp.server.pipeline.ConnectionAdmission;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
@@ -14,7 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Keeps at most {@code maxConnections} HTTP connections open by closing one when a new one would go over:
+ * The metrics endpoint's admission policy ({@link ConnectionAdmission.Policy}, on its listening channel) and the
+ * handler that follows each of its connections. It keeps at most {@code maxConnections} HTTP connections open by
+ * closing one when a new one would go over:
  * the oldest that is not answering a request (it is idle between requests, or has sent only part of one),
  * else, when all are, the one whose reply has waited longest (its client does not read it). A new connection
  * is never refused, so clients that open connections and hold them, idle or with half a request, cannot keep
@@ -24,7 +28,7 @@ import java.util.Map;
  * lock. Goes after the handler that reads one request at a time, so a request it sees is being answered.
  */
 @Sharable
-public final class EvictingConnectionLimiter extends ChannelDuplexHandler {
+public final class EvictingConnectionLimiter extends ChannelDuplexHandler implements ConnectionAdmission.Policy {
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(EvictingConnectionLimiter.class);
 
@@ -42,17 +46,23 @@ public final class EvictingConnectionLimiter extends ChannelDuplexHandler {
         this.maxConnections = maxConnections;
     }
 
+    /** Admits every connection; one over the limit evicts an old one first. */
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        Channel channel = ctx.channel();
-        if (open.size() >= maxConnections) {
+    public String admit(Channel child, int openNow) {
+        // Counted by the admission (some may not be active yet); evicted among the active ones.
+        if (openNow >= maxConnections && !open.isEmpty()) {
             Channel victim = victim();
             open.remove(victim);
             logger.debug("{} metrics connection evicted for {}: {} open at most", victim.remoteAddress(),
-                    channel.remoteAddress(), maxConnections);
+                    child.remoteAddress(), maxConnections);
             victim.close();
         }
-        open.put(channel, null);
+        return null;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        open.put(ctx.channel(), null);
         ctx.fireChannelActive();
     }
 

@@ -1,5 +1,7 @@
 package dev.hftp.server.metrics;
 
+import dev.hftp.server.pipeline.ConnectionAdmission;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -54,15 +56,19 @@ public final class MetricsEndpoint implements AutoCloseable {
         // One thread, which the EvictingConnectionLimiter relies on: its state is kept without locks.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hftp-metrics", true),
                 NioIoHandler.newFactory());
-        MetricsEndpointInitializer initializer = new MetricsEndpointInitializer(
-                new EvictingConnectionLimiter(MAX_CONNECTIONS), new MetricsHttpHandler(metrics.registry()));
+        EvictingConnectionLimiter connections = new EvictingConnectionLimiter(MAX_CONNECTIONS);
+        // The HFTP port's admission code, with this endpoint's policy: evict, never refuse.
+        ConnectionAdmission admission = new ConnectionAdmission(connections, "never: an old one is evicted");
+        MetricsEndpointInitializer initializer = new MetricsEndpointInitializer(connections,
+                new MetricsHttpHandler(metrics.registry()));
         ChannelFuture bind = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(admission)
                 // The HFTP port's allocator: one pool for the process, whose use the tests measure.
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 1024,
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 1024,
                         MAX_READ_BYTES))
                 .childHandler(initializer)
                 .bind(new InetSocketAddress(address, port))

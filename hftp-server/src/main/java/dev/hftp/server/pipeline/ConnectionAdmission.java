@@ -14,44 +14,61 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * On the listening channel, in front of Netty's acceptor: each accepted connection is admitted or refused before
- * any of its handlers exists (no TLS engine, no buffer), as Armeria's {@code ConnectionLimitingHandler} does.
- * Refused: one more than {@code maxConnections} open, or the server's {@link MemoryBudget} full. A refused
- * connection is closed at once (the client reads the end of the stream), counted, and logged at WARN in one
- * line a second at most however many are refused.
+ * On the listening channel, in front of Netty's acceptor: each accepted connection is admitted or refused by a
+ * {@link Policy} before any of its handlers exists (no TLS engine, no buffer), as Armeria's
+ * {@code ConnectionLimitingHandler} does. The HFTP port refuses one more than {@code maxConnections} open, or any
+ * while the server's {@link MemoryBudget} is full ({@link #limiting}); the metrics endpoint admits every
+ * connection and evicts an old one instead ({@code EvictingConnectionLimiter}). A refused connection is closed at
+ * once (the client reads the end of the stream), counted, and logged at WARN in one line a second at most however
+ * many are refused.
  */
 @Sharable
 public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
 
+    /** Who comes in. Runs on the listening channel's event loop, one connection at a time. */
+    public interface Policy {
+        /**
+         * Null to admit {@code child}, which is not registered yet and has no handler, with {@code open}
+         * connections open before it; else why it is refused.
+         */
+        String admit(Channel child, int open);
+    }
+
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(ConnectionAdmission.class);
 
-    private final int maxConnections;
-    private final MemoryBudget budget;
+    private final Policy policy;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     /** A client reconnecting in a loop past the limit is refused thousands of times a second. */
     private final RateLimitedLog refusals;
 
-    public ConnectionAdmission(int maxConnections, MemoryBudget budget) {
-        this.maxConnections = maxConnections;
-        this.budget = budget;
-        this.refusals = new RateLimitedLog(logger, "{} more connection(s) refused in the last {} s (limit "
-                + maxConnections + " open, or the memory budget full); last from {}");
+    /** {@code limits} says, in the WARN line that counts refusals, what refuses them. */
+    public ConnectionAdmission(Policy policy, String limits) {
+        this.policy = policy;
+        this.refusals = new RateLimitedLog(logger, "{} more connection(s) refused in the last {} s (" + limits
+                + "); last from {}");
+    }
+
+    /** The HFTP port's: at most {@code maxConnections} open, none while {@code budget} is full. */
+    public static ConnectionAdmission limiting(int maxConnections, MemoryBudget budget) {
+        return new ConnectionAdmission((child, open) -> {
+            if (open >= maxConnections) {
+                return maxConnections + " connections already open (limit)";
+            }
+            return budget.full() ? "the memory budget is full (" + budget.used() + " of " + budget.limit()
+                    + " bytes buffered)" : null;
+        }, "limit " + maxConnections + " open, or the memory budget full");
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel child = (Channel) msg;
-        if (open.incrementAndGet() > maxConnections) {
+        // Counted first: the connections that close meanwhile only lower it, so the limit holds.
+        String refusal = policy.admit(child, open.getAndIncrement());
+        if (refusal != null) {
             open.decrementAndGet();
-            refuse(child, maxConnections + " connections already open (limit)");
-            return;
-        }
-        if (budget.full()) {
-            open.decrementAndGet();
-            refuse(child, "the memory budget is full (" + budget.used() + " of " + budget.limit()
-                    + " bytes buffered)");
+            refuse(child, refusal);
             return;
         }
         accepted.incrementAndGet();

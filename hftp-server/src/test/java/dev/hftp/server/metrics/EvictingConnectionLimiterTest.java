@@ -15,12 +15,13 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Which connection {@link EvictingConnectionLimiter} closes when a new one would go over its limit: the oldest
- * answering no request, else the one answering longest; never the new one.
+ * Which connection {@link EvictingConnectionLimiter} closes when its admission of a new one would go over its
+ * limit: the oldest answering no request, else the one answering longest; never the new one.
  */
 class EvictingConnectionLimiterTest {
 
@@ -34,8 +35,17 @@ class EvictingConnectionLimiterTest {
         }
     }
 
+    /** A new connection as the endpoint sees it: admitted on the listening channel, then active. */
     private EmbeddedChannel connect() {
-        EmbeddedChannel channel = new EmbeddedChannel(limiter);
+        EmbeddedChannel channel = new EmbeddedChannel(false, false);
+        int open = (int) channels.stream().filter(EmbeddedChannel::isOpen).count();
+        assertNull(limiter.admit(channel, open), "never refused");
+        channel.pipeline().addLast(limiter);
+        try {
+            channel.register();
+        } catch (Exception e) {
+            throw new AssertionError("an embedded channel registers at once", e);
+        }
         channels.add(channel);
         return channel;
     }

@@ -32,7 +32,7 @@ class MetricsEndpointInitializerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        ServerMetrics metrics = new ServerMetrics(new ConnectionAdmission(10, new MemoryBudget(Long.MAX_VALUE)));
+        ServerMetrics metrics = new ServerMetrics(ConnectionAdmission.limiting(10, new MemoryBudget(Long.MAX_VALUE)));
         channel = new EmbeddedSocketChannel(new MetricsEndpointInitializer(new EvictingConnectionLimiter(4),
                 new MetricsHttpHandler(metrics.registry())));
         channel.freezeTime();

@@ -30,7 +30,7 @@ class MetricsHttpHandlerTest {
 
     @BeforeEach
     void setUp() {
-        ServerMetrics metrics = new ServerMetrics(new ConnectionAdmission(10, new MemoryBudget(Long.MAX_VALUE)));
+        ServerMetrics metrics = new ServerMetrics(ConnectionAdmission.limiting(10, new MemoryBudget(Long.MAX_VALUE)));
         channel = new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(16 * 1024),
                 new MetricsHttpHandler(metrics.registry()));
     }

@@ -53,7 +53,7 @@ class ServerMetricsTest {
     void setUp() throws Exception {
         Files.writeString(root.resolve("archivo.txt"), CONTENT);
         connections = new HftpConnectionHandler(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
-        admission = new ConnectionAdmission(100, new MemoryBudget(Long.MAX_VALUE));
+        admission = ConnectionAdmission.limiting(100, new MemoryBudget(Long.MAX_VALUE));
         metrics = new ServerMetrics(admission);
         channel = new EmbeddedSocketChannel(new HftpServerInitializer(new FileStore(root), FileCalls.inline(), connections,
                 new HftpServerInitializer.Limits(1024, 3 * 16384, 0), null, metrics, false, null, new MemoryBudget(Long.MAX_VALUE)));

@@ -205,7 +205,7 @@ class BufferBudgetHandlerTest {
     void aFullBudgetRefusesNewConnectionsBeforeTheyHaveAPipeline() throws Exception {
         LoggerCapture log = LoggerCapture.begin(ConnectionAdmission.class.getName());
         MemoryBudget budget = new MemoryBudget(1000);
-        ConnectionAdmission admission = new ConnectionAdmission(100, budget);
+        ConnectionAdmission admission = ConnectionAdmission.limiting(100, budget);
         EmbeddedChannel listening = new EmbeddedChannel(admission);
         budget.charge(1000);
         EmbeddedSocketChannel refused = new EmbeddedSocketChannel(new ChannelInboundHandlerAdapter());
