@@ -74,9 +74,7 @@ public final class RenegotiationRefusingHandler extends ChannelInboundHandlerAda
         int end = in.writerIndex();
         while (at < end) {
             if (bodyBytesLeft > 0) {
-                int skipped = Math.min(bodyBytesLeft, end - at);
-                bodyBytesLeft -= skipped;
-                at += skipped;
+                at = skipBody(at, end);
             } else if (readHeaderByte(in.getByte(at++)) && startsHandshake()) {
                 in.release();
                 refuse(ctx);
@@ -94,9 +92,7 @@ public final class RenegotiationRefusingHandler extends ChannelInboundHandlerAda
             int end = in.writerIndex();
             while (at < end) {
                 if (bodyBytesLeft > 0) {
-                    int skipped = Math.min(bodyBytesLeft, end - at);
-                    bodyBytesLeft -= skipped;
-                    at += skipped;
+                    at = skipBody(at, end);
                 } else if (!readHeaderByte(in.getByte(at++))) {
                     continue;
                 } else if (startsHandshake()) {
@@ -118,6 +114,13 @@ public final class RenegotiationRefusingHandler extends ChannelInboundHandlerAda
         } finally {
             in.release();
         }
+    }
+
+    /** Passes over what is left of the current record's body in {@code [at, end)}; returns where it stops. */
+    private int skipBody(int at, int end) {
+        int skipped = Math.min(bodyBytesLeft, end - at);
+        bodyBytesLeft -= skipped;
+        return at + skipped;
     }
 
     /** Takes one byte of a record header; true once the header is whole (the body's length then known). */
