@@ -6,14 +6,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
@@ -39,7 +38,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -49,7 +47,6 @@ import static dev.hftp.it.Exchanges.assertExchange;
 import static dev.hftp.it.TestBytes.bytes;
 import static dev.hftp.it.TestBytes.concat;
 import static dev.hftp.it.HftpTestClient.escape;
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -73,6 +70,8 @@ class FaultsIT {
     private Path dir;
     private HftpServer server;
     private final List<HftpTestClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final JarProcesses processes = new JarProcesses();
 
     @BeforeEach
     void createDirectory() throws IOException {
@@ -366,7 +365,7 @@ class FaultsIT {
     @Timeout(60)
     void shouldAnswer199AndCloseForSliceOfUnreadableFileAndItsSizeForMetadata() throws Exception {
         Path base = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "hftp-faults-");
-        Process process = null;
+        JarProcess process = null;
         try {
             Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path served = Files.createDirectory(base.resolve("served"));
@@ -379,15 +378,15 @@ class FaultsIT {
             if (isRoot(base)) {
                 assumeTrue(onPath("setpriv"), "running as root without setpriv: cannot drop privileges");
                 process = startUnprivilegedServer(base, served);
-                port = awaitPort(process, base.resolve("server.err"));
-                assertEquals("65534", uid(process), "the server process's real and effective uid");
+                port = Integer.parseInt(process.awaitServing().group(3));
+                assertEquals("65534", uid(process.process), "the server process's real and effective uid");
             } else {
                 assumeFalse(Files.isReadable(unreadable), "a file with mode 000 is readable here");
                 server = new HftpServerBootstrap().directory(served).address("127.0.0.1").port(0).start();
                 port = server.port();
             }
             System.out.printf("FaultsIT unreadable file: server %s%n",
-                    process != null ? "process " + process.pid() + " under uid 65534" : "in-process, uid not 0");
+                    process != null ? "process " + process.process.pid() + " under uid 65534" : "in-process, uid not 0");
 
             HftpTestClient client = connect(port);
             assertExchange(client, bytes("get_slice readable 0 3\r\n"), bytes(OK + "YW55\r\n"));
@@ -403,10 +402,8 @@ class FaultsIT {
             assertExchange(connect(port), bytes("get_metadata readable\r\n"), bytes(OK + "15\r\n"));
         } finally {
             if (process != null) {
+                // Before its directory goes.
                 process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
             }
             TestFiles.deleteTree(base);
         }
@@ -422,44 +419,11 @@ class FaultsIT {
     }
 
     /** The server's jar, copied where uid 65534 can read it, run under that uid with no groups. */
-    private static Process startUnprivilegedServer(Path base, Path served) throws IOException {
+    private JarProcess startUnprivilegedServer(Path base, Path served) throws IOException {
         Path jar = Files.copy(AbuseSupport.serverJar(), base.resolve("hftp-server.jar"), StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-                "-jar", jar.toString(), "-a", "127.0.0.1", "-p", "0", "-d", served.toString())
-                .redirectError(base.resolve("server.err").toFile())
-                .start();
-    }
-
-    /** Reads the port from the server's {@code Serving DIR on ADDR:PORT} line, waiting at most 30 s. */
-    private static int awaitPort(Process process, Path stderr) throws Exception {
-        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), US_ASCII))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // The process ended.
-            }
-        }, "server-stdout");
-        reader.setDaemon(true);
-        reader.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line != null && line.startsWith("Serving ")) {
-                return Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
-            }
-            if (line == null && !process.isAlive()) {
-                fail("the server process exited with " + process.exitValue() + ": " + Files.readString(stderr));
-            }
-        }
-        throw new AssertionError("the server process did not say where it listens in 30 s: "
-                + Files.readString(stderr));
+        return processes.start(base, List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
+                List.of("-Xmx64m"), jar, "-a", "127.0.0.1", "-p", "0", "-d", served.toString());
     }
 
     /** The real and effective uid of a process, when they are the same, from {@code /proc/PID/status}. */

@@ -6,6 +6,7 @@ import dev.hftp.server.HftpServerBootstrap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -27,7 +28,6 @@ import java.util.stream.Stream;
 
 import static dev.hftp.it.AbuseSupport.await;
 import static dev.hftp.it.AbuseSupport.figure;
-import static dev.hftp.it.AbuseSupport.javaLauncher;
 import static dev.hftp.it.AbuseSupport.serverJar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,6 +51,8 @@ class LogFloodIT {
     @TempDir
     Path tmp;
 
+    @RegisterExtension
+    final JarProcesses processes = new JarProcesses();
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @AfterEach
@@ -146,7 +148,7 @@ class LogFloodIT {
         } else {
             assumeFalse(Files.isReadable(unreadable), "this user reads files with mode 000");
         }
-        ServerJarIT.JarProcess server = startJar(prefix, jar, List.of(), "-d", served.toString());
+        JarProcess server = startJar(prefix, jar, "-d", served.toString());
         int port = Integer.parseInt(server.awaitServing().group(3));
 
         long start = System.nanoTime();
@@ -170,7 +172,7 @@ class LogFloodIT {
     }
 
     /** The messages of the WARN lines of HftpHandler in a server process's standard error. */
-    private static List<String> handlerWarnings(ServerJarIT.JarProcess server) {
+    private static List<String> handlerWarnings(JarProcess server) {
         String marker = " HftpHandler - ";
         return server.stderrLines().stream()
                 .filter(line -> line.contains(" WARN ") && line.contains(marker))
@@ -188,8 +190,7 @@ class LogFloodIT {
     void acceptFailuresForWantOfDescriptorsAreOneLineEachWithoutAStackTrace() throws Exception {
         assumeTrue(onPath("prlimit"), "prlimit (util-linux) is needed to lower the server's descriptor limit");
         Path served = Files.createDirectory(tmp.resolve("served"));
-        ServerJarIT.JarProcess server = startJar(List.of(), serverJar(), List.of("prlimit", "--nofile=64:64"),
-                "-d", served.toString());
+        JarProcess server = startJar(List.of("prlimit", "--nofile=64:64"), serverJar(), "-d", served.toString());
         int port = Integer.parseInt(server.awaitServing().group(3));
 
         List<Socket> hogs = new ArrayList<>();
@@ -250,16 +251,15 @@ class LogFloodIT {
                 + stderr.lines().limit(40).reduce("", (a, b) -> a + b + "\n"));
     }
 
-    private ServerJarIT.JarProcess startJar(List<String> user, Path jar, List<String> limits, String... args)
-            throws IOException {
-        List<String> command = new ArrayList<>(user);
-        command.addAll(limits);
-        command.addAll(List.of(javaLauncher().toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-XX:-UsePerfData", "-jar", jar.toString(), "-a", "127.0.0.1", "-p", "0"));
-        command.addAll(List.of(args));
-        // The jar's directory: one the server's user may enter (uid 65534 may not enter this module's).
-        ServerJarIT.JarProcess process = new ServerJarIT.JarProcess(
-                new ProcessBuilder(command).directory(jar.getParent().toFile()).start());
+    /**
+     * The server's jar on 127.0.0.1 and a free port, under {@code prefix} ({@code setpriv}, {@code prlimit}), from
+     * the jar's directory: one the server's user may enter (uid 65534 may not enter this module's).
+     */
+    private JarProcess startJar(List<String> prefix, Path jar, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("-a", "127.0.0.1", "-p", "0"));
+        all.addAll(List.of(args));
+        JarProcess process = processes.start(jar.getParent(), prefix, List.of(), jar, all.toArray(String[]::new));
+        // Before what the test registered earlier (its directories) is removed.
         toClose.add(process::destroy);
         return process;
     }

@@ -1,17 +1,14 @@
 package dev.hftp.it;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -50,7 +47,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ServerJarIT {
 
-    private static final Pattern SERVING = Pattern.compile("Serving (.+) on ([0-9.]+):(\\d+)( over TLS)?");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     /** nobody/nogroup: an unprivileged user, for whom permission bits hold. */
     private static final String[] AS_NOBODY = {SETPRIV.toString(), "--reuid=65534", "--regid=65534", "--clear-groups"};
@@ -60,8 +56,8 @@ class ServerJarIT {
     @TempDir
     Path dir;
 
-    /** Every process a test starts; destroyed after it, whatever happened. */
-    private final List<JarProcess> processes = new ArrayList<>();
+    @RegisterExtension
+    final JarProcesses processes = new JarProcesses();
 
     @BeforeAll
     static void findJar() {
@@ -69,13 +65,6 @@ class ServerJarIT {
         assertTrue(property != null && !property.isEmpty(), "system property hftp.server.jar is not set");
         jar = Path.of(property).toAbsolutePath().normalize();
         assertTrue(Files.isRegularFile(jar), "no server jar at " + jar + " (built in the package phase)");
-    }
-
-    @AfterEach
-    void destroyProcesses() throws InterruptedException {
-        for (JarProcess process : processes) {
-            process.destroy();
-        }
     }
 
     @Test
@@ -295,8 +284,8 @@ class ServerJarIT {
             assertTrue(server.process.isAlive());
         } finally {
             if (root) {
-                destroyProcesses();
-                processes.clear();
+                // Before its directory goes.
+                processes.destroyAll();
                 TestFiles.deleteTree(base);
             }
         }
@@ -305,20 +294,12 @@ class ServerJarIT {
     // ---------------------------------------------------------------------------------------------------
 
     private JarProcess start(Path workingDirectory, List<String> prefix, String... args) throws IOException {
-        return start(workingDirectory, prefix, jar, args);
+        return processes.start(workingDirectory, prefix, List.of(), jar, args);
     }
 
     private JarProcess start(Path workingDirectory, List<String> prefix, Path jarFile, String... args)
             throws IOException {
-        List<String> command = new ArrayList<>(prefix);
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // A quick start on a small machine; no effect on what the server does.
-        command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData"));
-        command.addAll(List.of("-jar", jarFile.toString()));
-        command.addAll(List.of(args));
-        JarProcess process = new JarProcess(new ProcessBuilder(command).directory(workingDirectory.toFile()).start());
-        processes.add(process);
-        return process;
+        return processes.start(workingDirectory, prefix, List.of(), jarFile, args);
     }
 
     private static void assertNoStackTrace(String stderr) {
@@ -347,160 +328,5 @@ class ServerJarIT {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
-    }
-
-
-    /** A started server process, with its stdout and stderr collected line by line. */
-    static final class JarProcess {
-        final Process process;
-        private final Collector out;
-        private final Collector err;
-
-        JarProcess(Process process) {
-            this.process = process;
-            try {
-                // The server reads nothing from stdin.
-                process.getOutputStream().close();
-            } catch (IOException ignored) {
-                // Nothing was written to it.
-            }
-            this.out = new Collector(process.getInputStream(), "stdout");
-            this.err = new Collector(process.getErrorStream(), "stderr");
-        }
-
-        /** Waits for the {@code Serving DIR on ADDR:PORT} line; fails if the process exits first. */
-        Matcher awaitServing() throws InterruptedException {
-            Matcher matcher = awaitServingOrExit();
-            if (matcher == null) {
-                fail("the server exited before it listened:\n" + output());
-            }
-            return matcher;
-        }
-
-        /** The {@code Serving} line, or null if the process ended without printing it. */
-        Matcher awaitServingOrExit() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                for (String line : out.lines()) {
-                    Matcher matcher = SERVING.matcher(line);
-                    if (matcher.matches()) {
-                        return matcher;
-                    }
-                }
-                if (!process.isAlive() && out.done()) {
-                    return null;
-                }
-                Thread.sleep(20);
-            }
-            fail("no Serving line within 30 s:\n" + output());
-            return null;
-        }
-
-        /** Waits (30 s at most) for a stdout line matching {@code pattern}; returns its first group as a number. */
-        int awaitLine(Pattern pattern) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                for (String line : out.lines()) {
-                    Matcher matcher = pattern.matcher(line);
-                    if (matcher.matches()) {
-                        return Integer.parseInt(matcher.group(1));
-                    }
-                }
-                if (!process.isAlive() && out.done()) {
-                    break;
-                }
-                Thread.sleep(20);
-            }
-            fail("no line matching " + pattern + ":\n" + output());
-            return -1;
-        }
-
-        /** Waits (10 s at most) for the process to exit, and for all its output; returns the exit code. */
-        int awaitExit() throws InterruptedException {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                fail("the process did not exit within 10 s:\n" + output());
-            }
-            out.join();
-            err.join();
-            return process.exitValue();
-        }
-
-        String stdout() {
-            return out.text();
-        }
-
-        String stderr() {
-            return err.text();
-        }
-
-        List<String> stdoutLines() {
-            return out.lines();
-        }
-
-        List<String> stderrLines() {
-            return err.lines();
-        }
-
-        String output() {
-            return "--- stdout ---\n" + stdout() + "--- stderr ---\n" + stderr();
-        }
-
-        /** SIGTERM, then SIGKILL if it is still there after 10 s; bounded waits. */
-        void destroy() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(10, TimeUnit.SECONDS);
-                }
-            }
-            out.join();
-            err.join();
-        }
-    }
-
-    /** Reads a stream of the process on a thread of its own, so that the process never blocks on a pipe. */
-    static final class Collector {
-        private final List<String> lines = new ArrayList<>();
-        private final Thread thread;
-
-        Collector(InputStream stream, String name) {
-            thread = new Thread(() -> {
-                try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = reader.readLine()) != null) {
-                        synchronized (lines) {
-                            lines.add(line);
-                        }
-                    }
-                } catch (IOException e) {
-                    // The process is gone; what was read is kept.
-                }
-            }, "jar-" + name);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        List<String> lines() {
-            synchronized (lines) {
-                return List.copyOf(lines);
-            }
-        }
-
-        String text() {
-            StringBuilder text = new StringBuilder();
-            for (String line : lines()) {
-                text.append(line).append('\n');
-            }
-            return text.toString();
-        }
-
-        boolean done() {
-            return !thread.isAlive();
-        }
-
-        void join() throws InterruptedException {
-            thread.join(10_000);
-        }
     }
 }

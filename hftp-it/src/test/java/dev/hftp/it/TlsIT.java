@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -65,7 +66,9 @@ class TlsIT {
     private static HftpServer tlsServer;
     private static HftpServer plainServer;
 
-    /** Servers and processes of one test, closed after it. */
+    @RegisterExtension
+    final JarProcesses processes = new JarProcesses();
+    /** Servers of one test, closed after it. */
     private final List<AutoCloseable> perTest = new ArrayList<>();
 
     @BeforeAll
@@ -353,7 +356,7 @@ class TlsIT {
 
     @Test
     void shouldServeTheClientJarFromTheServerJarOverTls() throws Exception {
-        ServerJarIT.JarProcess server = startJar(jar("hftp.server.jar"), "-a", "127.0.0.1", "-p", "0",
+        JarProcess server = processes.start(jar("hftp.server.jar"), "-a", "127.0.0.1", "-p", "0",
                 "-d", served.toString(), "--tls-cert", certificate.certPem().toString(),
                 "--tls-key", certificate.keyPem().toString(), "-v");
         Matcher serving = server.awaitServing();
@@ -361,22 +364,22 @@ class TlsIT {
         String address = "127.0.0.1:" + serving.group(3);
         Path work = Files.createDirectories(dir.resolve("work-" + System.nanoTime()));
 
-        ServerJarIT.JarProcess get = startJar(jar("hftp.client.jar"), "--tls-ca", certificate.certPem().toString(),
+        JarProcess get = processes.start(jar("hftp.client.jar"), "--tls-ca", certificate.certPem().toString(),
                 "get", address, "bytes.bin", "-o", work.resolve("bytes.bin").toString(), "-j", "2", "--raw", "-q");
         assertEquals(0, get.awaitExit(), get.output());
         assertArrayEquals(Files.readAllBytes(served.resolve("bytes.bin")), Files.readAllBytes(work.resolve("bytes.bin")));
 
-        ServerJarIT.JarProcess ls = startJar(jar("hftp.client.jar"), "ls", "--insecure", address);
+        JarProcess ls = processes.start(jar("hftp.client.jar"), "ls", "--insecure", address);
         assertEquals(0, ls.awaitExit(), ls.output());
         assertEquals(List.of("big.bin", "bytes.bin", "hello.txt"), ls.stdoutLines());
 
-        ServerJarIT.JarProcess verifying = startJar(jar("hftp.client.jar"), "--tls", "stat", address, "hello.txt");
+        JarProcess verifying = processes.start(jar("hftp.client.jar"), "--tls", "stat", address, "hello.txt");
         assertEquals(3, verifying.awaitExit(), verifying.output());
         assertTrue(verifying.stderr().startsWith("hftp: TLS handshake with " + address + " failed: certificate "
                 + "rejected: "), verifying.stderr());
         assertTrue(verifying.stderr().contains("--tls-ca"), verifying.stderr());
 
-        ServerJarIT.JarProcess plaintext = startJar(jar("hftp.client.jar"), "ls", address);
+        JarProcess plaintext = processes.start(jar("hftp.client.jar"), "ls", address);
         assertEquals(3, plaintext.awaitExit(), plaintext.output());
 
         server.destroy();
@@ -389,7 +392,7 @@ class TlsIT {
 
     @Test
     void shouldRefuseTlsCertWithoutKeyAsUsageError() throws Exception {
-        ServerJarIT.JarProcess server = startJar(jar("hftp.server.jar"), "-p", "0", "-d", served.toString(),
+        JarProcess server = processes.start(jar("hftp.server.jar"), "-p", "0", "-d", served.toString(),
                 "--tls-cert", certificate.certPem().toString());
         assertEquals(2, server.awaitExit(), server.output());
         assertTrue(server.stderr().startsWith("hftp-server: --tls-cert and --tls-key go together"), server.stderr());
@@ -398,7 +401,7 @@ class TlsIT {
     @Test
     void shouldExitOneForAMissingKeyFile() throws Exception {
         Path missing = dir.resolve("no-such.key");
-        ServerJarIT.JarProcess server = startJar(jar("hftp.server.jar"), "-p", "0", "-d", served.toString(),
+        JarProcess server = processes.start(jar("hftp.server.jar"), "-p", "0", "-d", served.toString(),
                 "--tls-cert", certificate.certPem().toString(), "--tls-key", missing.toString());
         assertEquals(1, server.awaitExit(), server.output());
         assertEquals("hftp-server: cannot load TLS key " + missing + ": no such file\n", server.stderr());
@@ -410,15 +413,6 @@ class TlsIT {
         Path jar = Path.of(value).toAbsolutePath().normalize();
         assertTrue(Files.isRegularFile(jar), "no jar at " + jar + " (built in the package phase)");
         return jar;
-    }
-
-    private ServerJarIT.JarProcess startJar(Path jar, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-jar", jar.toString()));
-        command.addAll(List.of(args));
-        ServerJarIT.JarProcess process = new ServerJarIT.JarProcess(new ProcessBuilder(command).start());
-        perTest.add(process::destroy);
-        return process;
     }
 
     // ---- digests --------------------------------------------------------------------------------------
