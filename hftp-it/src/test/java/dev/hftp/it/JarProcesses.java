@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Jars run as processes of one test (the server's, the client's), with this JVM's {@code java}, destroyed after the
@@ -46,6 +47,15 @@ final class JarProcesses implements AfterEachCallback {
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(List.of(args));
         JarProcess process = new JarProcess(new ProcessBuilder(command).directory(workingDirectory.toFile()).start());
+        started.add(process);
+        return process;
+    }
+
+    /** Any {@code command} (a launcher script, say), from {@code workingDirectory}, with {@code environment} added. */
+    JarProcess run(Path workingDirectory, Map<String, String> environment, List<String> command) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
+        builder.environment().putAll(environment);
+        JarProcess process = new JarProcess(builder.start());
         started.add(process);
         return process;
     }
