@@ -42,6 +42,7 @@ public final class HftpCli implements Runnable {
                     .exitCodeList(ExitCodes.descriptions());
             // picocli's code for usage errors is already 2 (ExitCodes.USAGE).
             command.setExecutionExceptionHandler(HftpCli::printFailure);
+            command.setParameterExceptionHandler(HftpCli::printUsageError);
         }
         return commandLine;
     }
@@ -57,6 +58,19 @@ public final class HftpCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
+    }
+
+    /**
+     * A mistake on the command line: what is wrong, and where to read more, in two lines (the whole usage would
+     * push the mistake off the screen).
+     */
+    private static int printUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println("hftp: " + e.getMessage());
+        err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return ExitCodes.USAGE;
     }
 
     /** One line, {@code hftp: ...}, never a stack trace: the user can act on the line, not on the trace. */
