@@ -24,6 +24,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -47,8 +48,23 @@ public final class HftpClient implements AutoCloseable {
     /** The port of {@code hftp-server} when none is given. */
     public static final int DEFAULT_PORT = HftpWire.DEFAULT_PORT;
 
-    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     private static final long QUIT_TIMEOUT_MILLIS = 5_000;
+
+    /**
+     * How long to wait for a connection, and for a server that owes a reply to send anything: a server that
+     * accepts and then says nothing fails the calls waiting on it ({@link ReplyTimeoutException}) instead of
+     * holding them for ever. A slow transfer is not silent: any byte of a reply restarts the wait.
+     */
+    public record Timeouts(Duration connect, Duration reply) {
+        /** 10 s to connect, 30 s of silence while a reply is owed. */
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+        public Timeouts {
+            if (connect.isNegative() || connect.isZero() || reply.isNegative() || reply.isZero()) {
+                throw new IllegalArgumentException("timeouts: " + connect + ", " + reply + " (expected: > 0)");
+            }
+        }
+    }
 
     /** Daemon threads: an application that forgets to close a client can still exit. */
     private static final class Shared {
@@ -79,15 +95,26 @@ public final class HftpClient implements AutoCloseable {
      *         is not trusted or names another host, the server does not speak TLS, or it did not answer in time
      */
     public static HftpClient connect(String host, int port, HftpClientTls tls) throws IOException {
+        return connect(host, port, tls, Timeouts.DEFAULT);
+    }
+
+    /**
+     * {@link #connect(String, int, HftpClientTls)} with {@code timeouts}.
+     *
+     * @throws java.net.SocketTimeoutException (a {@link ConnectException}'s cause) if no connection came in time
+     */
+    public static HftpClient connect(String host, int port, HftpClientTls tls, Timeouts timeouts)
+            throws IOException {
         Objects.requireNonNull(host, "host");
-        HftpClientHandler handler = new HftpClientHandler();
+        HftpClientHandler handler = new HftpClientHandler(timeouts.reply());
         // Kept here, not looked up in the pipeline later: a server that closes at once empties the pipeline.
         AtomicReference<SslHandler> ssl = new AtomicReference<>();
         Bootstrap bootstrap = new Bootstrap()
                 .group(Shared.GROUP)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        timeouts.connect().toMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -13,9 +13,12 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 
@@ -26,6 +29,15 @@ import java.util.function.LongConsumer;
 final class HftpClientHandler extends ChannelInboundHandlerAdapter {
 
     private final ArrayDeque<Call<?>> calls = new ArrayDeque<>();
+    private final Duration replyTimeout;
+    /** When the server last sent a byte, or the first call was queued while none waited ({@link System#nanoTime()}). */
+    private long lastProgress;
+    /** The check of the reply timeout, while calls wait. */
+    private ScheduledFuture<?> timeoutCheck;
+
+    HftpClientHandler(Duration replyTimeout) {
+        this.replyTimeout = replyTimeout;
+    }
 
     /** Sends {@code request} for {@code call}, from any thread; the call fails if the connection is closed. */
     void send(Channel channel, HftpRequest request, Call<?> call) {
@@ -34,7 +46,13 @@ final class HftpClientHandler extends ChannelInboundHandlerAdapter {
                 call.fail(new IOException("connection closed"));
                 return;
             }
+            if (calls.isEmpty()) {
+                lastProgress = System.nanoTime();
+            }
             calls.add(call);
+            if (timeoutCheck == null) {
+                checkTimeoutIn(channel, replyTimeout.toNanos());
+            }
             channel.writeAndFlush(request).addListener((ChannelFuture f) -> {
                 if (!f.isSuccess()) {
                     // Every call waiting on this connection fails in channelInactive.
@@ -44,8 +62,26 @@ final class HftpClientHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** Fails every waiting call if the server has sent nothing for the reply timeout while a reply is owed. */
+    private void checkTimeoutIn(Channel channel, long nanos) {
+        timeoutCheck = channel.eventLoop().schedule(() -> {
+            timeoutCheck = null;
+            if (calls.isEmpty() || !channel.isActive()) {
+                return;
+            }
+            long silent = System.nanoTime() - lastProgress;
+            if (silent >= replyTimeout.toNanos()) {
+                failAll(new ReplyTimeoutException(replyTimeout));
+                channel.close();
+            } else {
+                checkTimeoutIn(channel, replyTimeout.toNanos() - silent);
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        lastProgress = System.nanoTime();
         try {
             Call<?> call = calls.peek();
             if (call == null) {

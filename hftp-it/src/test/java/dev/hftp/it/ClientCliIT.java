@@ -14,7 +14,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,6 +94,66 @@ class ClientCliIT {
         ls.assertExit(0);
         assertEquals("a.txt\nb.txt\n", ls.stdoutText());
         assertEquals("", ls.stderr);
+    }
+
+    /**
+     * A listener that accepts and never answers (as a stuck server, or a service that waits for its client to
+     * speak first): the command gives up after --timeout, with exit code 3 and one line. Before, it waited for ever.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aServerThatNeverAnswersTimesOut() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                List<Socket> held = new ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException e) {
+                    // Closed by the test.
+                }
+            }, "silent-acceptor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            long start = System.nanoTime();
+            Result ls = run(QUICK_JVM, "ls", "--timeout", "2", "127.0.0.1:" + silent.getLocalPort());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            ls.assertExit(3);
+            assertEquals("hftp: 127.0.0.1:" + silent.getLocalPort() + " sent nothing for 2 s while a reply was due: "
+                    + "not an HFTP server, or a stuck one (--timeout SECONDS to wait longer)\n", ls.stderr);
+            assertTrue(millis >= 2_000 && millis < 15_000, "gave up after " + millis + " ms");
+        }
+    }
+
+    /**
+     * A listener whose accept queue is full (it never accepts, and the queue was filled first): the kernel drops
+     * the next connection's SYN, so the connection neither succeeds nor fails; --connect-timeout ends it.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aConnectionThatIsNeverAcceptedTimesOut() throws Exception {
+        try (ServerSocketChannel full = ServerSocketChannel.open()) {
+            full.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            List<SocketChannel> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    SocketChannel filler = SocketChannel.open();
+                    filler.configureBlocking(false);
+                    filler.connect(full.getLocalAddress());
+                    fillers.add(filler);
+                }
+                int port = ((InetSocketAddress) full.getLocalAddress()).getPort();
+                Result ls = run(QUICK_JVM, "--connect-timeout", "1", "ls", "127.0.0.1:" + port);
+                ls.assertExit(3);
+                assertEquals("hftp: cannot connect to 127.0.0.1:" + port + ": connection timed out after 1000 ms\n",
+                        ls.stderr);
+            } finally {
+                for (SocketChannel filler : fillers) {
+                    filler.close();
+                }
+            }
+        }
     }
 
     @Test

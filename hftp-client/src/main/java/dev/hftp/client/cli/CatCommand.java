@@ -23,7 +23,7 @@ final class CatCommand implements Callable<Integer> {
     public Integer call() throws CliFailure, InterruptedException {
         // Straight to file descriptor 1: System.out would buffer, and encode nothing useful for bytes.
         FailureRecordingChannel stdout = new FailureRecordingChannel(new FileOutputStream(FileDescriptor.out).getChannel());
-        try (Session session = Session.open(file.server, cli.tls())) {
+        try (Session session = cli.connector().open(file.server)) {
             long size = session.await(session.client().size(file.name), file.name);
             try {
                 session.await(session.client().slice(file.name, 0, size, stdout, true, null), file.name);

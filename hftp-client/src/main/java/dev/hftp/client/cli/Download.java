@@ -1,6 +1,5 @@
 package dev.hftp.client.cli;
 
-import dev.hftp.client.HftpClientTls;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,7 +27,7 @@ final class Download {
 
     private final ServerAddress server;
     /** Null for plaintext. */
-    private final HftpClientTls tls;
+    private final Connector connector;
     private final String name;
     private final Path target;
     private final int connections;
@@ -37,10 +36,10 @@ final class Download {
     private final Progress.Style progressStyle;
     private final PrintStream progressOut;
 
-    Download(ServerAddress server, HftpClientTls tls, String name, Path target, int connections, boolean resume,
+    Download(ServerAddress server, Connector connector, String name, Path target, int connections, boolean resume,
              boolean raw, Progress.Style progressStyle, PrintStream progressOut) {
         this.server = Objects.requireNonNull(server, "server");
-        this.tls = tls;
+        this.connector = Objects.requireNonNull(connector, "connector");
         this.name = Objects.requireNonNull(name, "name");
         this.target = Objects.requireNonNull(target, "target");
         if (connections < 1) {
@@ -56,7 +55,7 @@ final class Download {
     /** Downloads; returns the size of the file. */
     long run() throws CliFailure, InterruptedException {
         PartFiles parts = new PartFiles(target);
-        try (Session first = Session.open(server, tls)) {
+        try (Session first = connector.open(server)) {
             long size = first.await(first.client().size(name), name);
             List<ByteRange> ranges = local(target, () -> parts.plan(size, connections, MIN_RANGE_BYTES, resume));
             long[] existing = new long[ranges.size()];
@@ -145,7 +144,7 @@ final class Download {
             try {
                 for (int i = 0; i < ranges.size(); i++) {
                     if (existing[i] < ranges.get(i).length()) {
-                        start(i, sessions.isEmpty() ? first : Session.open(server, tls));
+                        start(i, sessions.isEmpty() ? first : connector.open(server));
                     }
                 }
                 awaitAll();

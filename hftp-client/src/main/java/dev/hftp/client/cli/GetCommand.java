@@ -51,7 +51,7 @@ final class GetCommand implements Callable<Integer> {
                     "Invalid value for option '--connections': " + connections + " (expected: 1-64)");
         }
         Path target = output != null ? output : Path.of(file.name);
-        new Download(file.server, cli.tls(), file.name, target, connections, resume, raw, Progress.Style.detect(quiet),
+        new Download(file.server, cli.connector(), file.name, target, connections, resume, raw, Progress.Style.detect(quiet),
                 System.err).run();
         return ExitCodes.OK;
     }

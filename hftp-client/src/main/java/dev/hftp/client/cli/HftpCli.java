@@ -24,6 +24,14 @@ public final class HftpCli implements Runnable {
     @CommandLine.Mixin
     private TlsOptions tlsOptions;
 
+    @CommandLine.Mixin
+    private TimeoutOptions timeoutOptions;
+
+    /** How every connection of the command is made: its TLS (or plaintext) and timeouts. */
+    Connector connector() throws CliFailure {
+        return new Connector(tlsOptions.clientTls(), timeoutOptions.timeouts());
+    }
+
     /** The TLS of every connection of the command, or null for plaintext. */
     HftpClientTls tls() throws CliFailure {
         return tlsOptions.clientTls();

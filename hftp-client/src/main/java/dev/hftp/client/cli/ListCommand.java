@@ -20,7 +20,7 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliFailure, InterruptedException {
-        try (Session session = Session.open(server, cli.tls())) {
+        try (Session session = cli.connector().open(server)) {
             List<String> names = session.await(session.client().list(), server.toString());
             // The server lists in any order; sorted, the output can be compared and diffed.
             names.stream().sorted().forEach(System.out::println);

@@ -2,6 +2,7 @@ package dev.hftp.client.cli;
 
 import dev.hftp.client.HftpClient;
 import dev.hftp.client.HftpClientTls;
+import dev.hftp.client.ReplyTimeoutException;
 import dev.hftp.codec.HftpException;
 
 import java.io.IOException;
@@ -27,10 +28,10 @@ final class Session implements AutoCloseable {
     }
 
     /** Connects, over TLS unless {@code tls} is null, or fails with exit code 3. */
-    static Session open(ServerAddress server, HftpClientTls tls) throws CliFailure {
+    static Session open(ServerAddress server, HftpClientTls tls, HftpClient.Timeouts timeouts) throws CliFailure {
         Objects.requireNonNull(server, "server");
         try {
-            return new Session(server, HftpClient.connect(server.host(), server.port(), tls));
+            return new Session(server, HftpClient.connect(server.host(), server.port(), tls, timeouts));
         } catch (SSLHandshakeException e) {
             throw CliFailure.tlsFailed(server, e, tls);
         } catch (IOException e) {
@@ -63,6 +64,10 @@ final class Session implements AutoCloseable {
         }
         if (root instanceof HftpException error) {
             return CliFailure.serverError(subject, error);
+        }
+        if (root instanceof ReplyTimeoutException silent) {
+            return new CliFailure(ExitCodes.CONNECTION, server + " sent nothing for " + silent.timeout().toSeconds()
+                    + " s while a reply was due: not an HFTP server, or a stuck one (--timeout SECONDS to wait longer)");
         }
         if (root instanceof IOException lost) {
             return CliFailure.connectionLost(server, lost);

@@ -18,7 +18,7 @@ final class StatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliFailure, InterruptedException {
-        try (Session session = Session.open(file.server, cli.tls())) {
+        try (Session session = cli.connector().open(file.server)) {
             long size = session.await(session.client().size(file.name), file.name);
             System.out.println(size);
         }
