@@ -1,5 +1,7 @@
 package dev.hftp.client;
 
+import dev.hftp.codec.Causes;
+import dev.hftp.codec.HftpCodecException;
 import dev.hftp.codec.HftpException;
 import dev.hftp.codec.HftpReply;
 import dev.hftp.codec.HftpRequest;
@@ -34,6 +36,8 @@ final class HftpClientHandler extends ChannelInboundHandlerAdapter {
     private long lastProgress;
     /** The check of the reply timeout, while calls wait. */
     private ScheduledFuture<?> timeoutCheck;
+    /** Whether the server has sent anything on this connection. */
+    private boolean received;
 
     HftpClientHandler(Duration replyTimeout) {
         this.replyTimeout = replyTimeout;
@@ -82,6 +86,7 @@ final class HftpClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         lastProgress = System.nanoTime();
+        received = true;
         try {
             Call<?> call = calls.peek();
             if (call == null) {
@@ -105,13 +110,18 @@ final class HftpClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        failAll(new IOException("connection closed by the server"));
+        failAll(new ClosedWithoutReplyException(!received));
         ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        failAll(cause instanceof IOException ? cause : new IOException("bad reply: " + cause.getMessage(), cause));
+        HftpCodecException notHftp = Causes.innermost(cause, HftpCodecException.class);
+        if (notHftp != null) {
+            failAll(new NotHftpReplyException(notHftp.getMessage(), cause));
+        } else {
+            failAll(cause instanceof IOException ? cause : new IOException(Causes.root(cause).toString(), cause));
+        }
         ctx.close();
     }
 

@@ -96,6 +96,29 @@ class ClientCliIT {
         assertEquals("", ls.stderr);
     }
 
+    /** An HTTP server on the port: one line saying it is not HFTP, with what came back; no class name. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aServerThatIsNotHftpIsSaidSo() throws Exception {
+        try (ServerSocket http = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread answerer = new Thread(() -> {
+                try (Socket client = http.accept()) {
+                    client.getInputStream().read(new byte[64]);
+                    client.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // The test fails on what the command printed.
+                }
+            }, "http-answerer");
+            answerer.setDaemon(true);
+            answerer.start();
+            Result ls = run(QUICK_JVM, "ls", "127.0.0.1:" + http.getLocalPort());
+            ls.assertExit(3);
+            assertEquals("hftp: 127.0.0.1:" + http.getLocalPort() + " is not an HFTP server (or it speaks TLS: --tls): "
+                    + "its reply was not HFTP: not a status line: HTTP/1.1 400 Bad Request\n", ls.stderr);
+        }
+    }
+
     /**
      * A listener that accepts and never answers (as a stuck server, or a service that waits for its client to
      * speak first): the command gives up after --timeout, with exit code 3 and one line. Before, it waited for ever.

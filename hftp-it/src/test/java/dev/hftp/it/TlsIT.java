@@ -381,6 +381,9 @@ class TlsIT {
 
         JarProcess plaintext = processes.start(jar("hftp.client.jar"), "ls", address);
         assertEquals(3, plaintext.awaitExit(), plaintext.output());
+        // The server closes a plaintext client at its first bytes: the message says to try --tls.
+        assertEquals("hftp: " + address + " closed the connection without a reply: a TLS-only server? (--tls)\n",
+                plaintext.stderr());
 
         server.destroy();
         assertEquals(0, server.process.exitValue(), server.output());

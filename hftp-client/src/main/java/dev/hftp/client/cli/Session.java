@@ -1,7 +1,9 @@
 package dev.hftp.client.cli;
 
 import dev.hftp.client.HftpClient;
+import dev.hftp.client.ClosedWithoutReplyException;
 import dev.hftp.client.HftpClientTls;
+import dev.hftp.client.NotHftpReplyException;
 import dev.hftp.client.ReplyTimeoutException;
 import dev.hftp.codec.HftpException;
 
@@ -21,17 +23,20 @@ final class Session implements AutoCloseable {
 
     private final ServerAddress server;
     private final HftpClient client;
+    /** Null for plaintext: then a server that is not HFTP may be a TLS one. */
+    private final HftpClientTls tls;
 
-    private Session(ServerAddress server, HftpClient client) {
+    private Session(ServerAddress server, HftpClient client, HftpClientTls tls) {
         this.server = server;
         this.client = client;
+        this.tls = tls;
     }
 
     /** Connects, over TLS unless {@code tls} is null, or fails with exit code 3. */
     static Session open(ServerAddress server, HftpClientTls tls, HftpClient.Timeouts timeouts) throws CliFailure {
         Objects.requireNonNull(server, "server");
         try {
-            return new Session(server, HftpClient.connect(server.host(), server.port(), tls, timeouts));
+            return new Session(server, HftpClient.connect(server.host(), server.port(), tls, timeouts), tls);
         } catch (SSLHandshakeException e) {
             throw CliFailure.tlsFailed(server, e, tls);
         } catch (IOException e) {
@@ -68,6 +73,14 @@ final class Session implements AutoCloseable {
         if (root instanceof ReplyTimeoutException silent) {
             return new CliFailure(ExitCodes.CONNECTION, server + " sent nothing for " + silent.timeout().toSeconds()
                     + " s while a reply was due: not an HFTP server, or a stuck one (--timeout SECONDS to wait longer)");
+        }
+        if (root instanceof NotHftpReplyException notHftp) {
+            return new CliFailure(ExitCodes.CONNECTION, server + " is not an HFTP server" + (tls == null
+                    ? " (or it speaks TLS: --tls)" : "") + ": its reply was not HFTP: " + notHftp.getMessage());
+        }
+        if (root instanceof ClosedWithoutReplyException closed && closed.beforeAnyReply() && tls == null) {
+            return new CliFailure(ExitCodes.CONNECTION, server + " closed the connection without a reply: a TLS-only "
+                    + "server? (--tls)");
         }
         if (root instanceof IOException lost) {
             return CliFailure.connectionLost(server, lost);
