@@ -68,8 +68,8 @@ class ProxyProtocolIT {
 
             // A request by a balancer afterwards: once its line is logged, the outsider's would have been too.
             believedRequest(insider, "198.51.100.9", 50000);
-            List<String> lines = capture.await(1, line -> line.startsWith("/198.51.100.9:50000 "));
-            assertTrue(lines.get(0).startsWith("/198.51.100.9:50000 get_metadata archivo.txt "), lines.get(0));
+            List<String> lines = capture.await(1, line -> line.startsWith("198.51.100.9:50000 "));
+            assertTrue(lines.get(0).startsWith("198.51.100.9:50000 get_metadata archivo.txt "), lines.get(0));
             assertFalse(capture.lines().stream().anyMatch(line -> line.contains(CLAIMED)),
                     "the access log shows the outsider's claim: " + capture.lines());
             assertEquals(0, outsiderServer.openConnections());
@@ -97,8 +97,8 @@ class ProxyProtocolIT {
         AccessLogCapture capture = AccessLogCapture.begin();
         try {
             believedRequest(insider, "198.51.100.23", 41000);
-            List<String> lines = capture.await(1, line -> line.startsWith("/198.51.100.23:41000 "));
-            assertTrue(lines.get(0).startsWith("/198.51.100.23:41000 get_metadata archivo.txt - - 0 "), lines.get(0));
+            List<String> lines = capture.await(1, line -> line.startsWith("198.51.100.23:41000 "));
+            assertTrue(lines.get(0).startsWith("198.51.100.23:41000 get_metadata archivo.txt - - 0 "), lines.get(0));
         } finally {
             capture.stop();
         }

@@ -129,6 +129,48 @@ class ServerJarIT {
         assertTrue(scrape.body().contains("\njvm_memory_used_bytes{area=\"heap\"} "), scrape.body());
     }
 
+    /**
+     * The first SIGTERM (or Ctrl-C) says at once what the server does, and waits for the transfer in flight; a
+     * second one stops the process at once (128 + 15), saying what it cut. Before, nothing was said for the whole
+     * grace and the second signal was ignored.
+     */
+    @Test
+    void theFirstSignalIsAnsweredAtOnceAndASecondStopsNow() throws Exception {
+        try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(dir.resolve("big").toFile(), "rw")) {
+            big.setLength(200L << 20);
+        }
+        JarProcess server = start(dir, List.of(), "-a", "127.0.0.1", "-p", "0", "-d", dir.toString(),
+                "--shutdown-grace", "30");
+        int port = Integer.parseInt(server.awaitServing().group(3));
+        try (HftpTestClient client = new HftpTestClient(port, 30_000, 4096)) {
+            client.sendRaw("get_slice big 0 " + (200L << 20) + " raw\r\n");
+            client.readBytes(1024);
+            // SIGTERM through the handle: Process.destroy() would also close this side's pipes, and the lines after.
+            server.process.toHandle().destroy();
+            String first = "INFO  [SIGTERM handler] HftpServerMain - stopping on SIGTERM: 1 connection open, transfers "
+                    + "in flight may finish for up to 30 s; send it again (Ctrl-C) to stop now";
+            try {
+                AbuseSupport.await(() -> server.stderr().contains(first), java.time.Duration.ofSeconds(10),
+                        "the first signal's line");
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n" + server.output(), e);
+            }
+            Thread.sleep(500);
+            assertTrue(server.process.isAlive(), "the first signal waits for the transfer");
+            long start = System.nanoTime();
+            server.process.toHandle().destroy();
+            assertTrue(server.process.waitFor(10, TimeUnit.SECONDS), "a second SIGTERM did not stop the server");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(143, server.process.exitValue(), server.output());
+            assertTrue(millis < 5_000, "stopped " + millis + " ms after the second signal");
+            server.awaitExit();
+            assertTrue(server.stderr().contains("WARN  [SIGTERM handler] HftpServerMain - stopping now on a second "
+                    + "SIGTERM: 1 connection cut"), server.stderr());
+            assertTrue(server.stderr().matches("(?s)\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}.*"),
+                    "log lines start with an ISO-8601 date and time: " + server.stderr());
+        }
+    }
+
     @Test
     void helpPrintsUsageOnStdoutAndExitsZero() throws Exception {
         JarProcess help = start(dir, List.of(), "--help");

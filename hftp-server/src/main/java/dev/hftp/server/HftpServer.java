@@ -2,6 +2,7 @@ package dev.hftp.server;
 
 import dev.hftp.server.files.FileCalls;
 import dev.hftp.server.files.FileStore;
+import dev.hftp.server.logging.Wording;
 import dev.hftp.server.metrics.MetricsEndpoint;
 import dev.hftp.server.pipeline.ConnectionAdmission;
 import dev.hftp.server.pipeline.HftpHandler;
@@ -148,15 +149,15 @@ public final class HftpServer implements AutoCloseable {
             connection.pipeline().fireUserEventTriggered(HftpHandler.DRAIN);
         }
         if (!awaitUntil(connections.newCloseFuture(), graceEnd)) {
-            logger.warn("{} connection(s) still busy after the shutdown grace of {}; closing them",
-                    connections.size(), shutdownGrace);
+            logger.warn("{} still busy after the shutdown grace of {}; closing them",
+                    Wording.count(connections.size(), "connection"), Wording.duration(shutdownGrace));
         }
         awaitUntil(connections.close(), deadline);
         Future<?> terminated = group.shutdownGracefully(0, FORCED_CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (!awaitUntil(terminated, deadline)) {
-            logger.warn("{} event loop(s) did not stop within {} after the shutdown grace (stuck in a task); "
-                    + "returning without them, {} connection(s) still open on them", stuckEventLoops(),
-                    FORCED_CLOSE_TIMEOUT, connections.size());
+            logger.warn("{} did not stop within {} after the shutdown grace (stuck in a task); "
+                    + "returning without them, {} still open on them", Wording.count(stuckEventLoops(), "event loop"),
+                    Wording.duration(FORCED_CLOSE_TIMEOUT), Wording.count(connections.size(), "connection"));
         }
         // Threads stuck in a file call are daemon threads: they do not hold the process.
         files.close();

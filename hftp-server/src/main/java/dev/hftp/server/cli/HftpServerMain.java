@@ -170,7 +170,7 @@ public final class HftpServerMain implements Callable<Integer> {
             watchdog.start();
             server.close();
         };
-        stopOnSignals(stop);
+        stopOnSignals(new SignalStop(server, config.shutdownGrace(), watchdog, stop));
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "hftp-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
         out.println("Serving " + server.directory() + " on " + config.address() + ":" + server.port()
@@ -206,10 +206,10 @@ public final class HftpServerMain implements Callable<Integer> {
      * a shutdown hook alone would leave the JVM to exit with 128 + the signal number.
      */
     @SuppressWarnings("sunapi")
-    private static void stopOnSignals(Runnable stop) {
+    private static void stopOnSignals(SignalStop stop) {
         for (String name : new String[] {"TERM", "INT"}) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.run());
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.on(signal.getName(), signal.getNumber()));
             } catch (IllegalArgumentException e) {
                 // This platform has no such signal; the shutdown hook still closes the server.
             }

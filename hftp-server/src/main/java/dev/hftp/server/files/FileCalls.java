@@ -1,5 +1,7 @@
 package dev.hftp.server.files;
 
+import dev.hftp.server.logging.Wording;
+
 import dev.hftp.server.logging.RateLimitedLog;
 
 import dev.hftp.codec.HftpException;
@@ -156,7 +158,7 @@ public final class FileCalls implements AutoCloseable {
         int now = stuck.incrementAndGet();
         resize();
         if (stuckCalls.admit(now)) {
-            logger.warn("a file call outlived its timeout; {} thread(s) now waiting on the file system", now);
+            logger.warn("a file call outlived its timeout; {} now waiting on the file system", Wording.count(now, "thread"));
         }
     }
 

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
-import java.net.SocketAddress;
 
 /**
  * One line per request on the logger {@value #LOGGER_NAME}, at INFO, written when the reply has been handed
@@ -40,7 +39,7 @@ public final class AccessLog {
     }
 
     /** A listener that logs {@code request}, answered {@code status} in {@code bytes}, once the write is done. */
-    public static ChannelFutureListener onWritten(SocketAddress client, HftpRequest request, HftpStatus status, long bytes,
+    public static ChannelFutureListener onWritten(String client, HftpRequest request, HftpStatus status, long bytes,
                                            long startNanos) {
         return (ChannelFuture f) -> logger.info("{} {} {} {} {} {} {} {}ms", client, command(request), file(request),
                 offset(request), size(request), status.code(), f.isSuccess() ? Long.toString(bytes) : "-",

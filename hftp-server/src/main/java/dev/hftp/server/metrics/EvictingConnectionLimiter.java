@@ -1,5 +1,6 @@
 package dev.hftp.server.metrics;
 
+import dev.hftp.server.proxy.ClientAddress;
 import dev.hftp.server.pipeline.ConnectionAdmission;
 
 import io.netty.channel.Channel;
@@ -53,8 +54,8 @@ public final class EvictingConnectionLimiter extends ChannelDuplexHandler implem
         if (openNow >= maxConnections && !open.isEmpty()) {
             Channel victim = victim();
             open.remove(victim);
-            logger.debug("{} metrics connection evicted for {}: {} open at most", victim.remoteAddress(),
-                    child.remoteAddress(), maxConnections);
+            logger.debug("{} metrics connection evicted for {}: {} open at most", ClientAddress.text(victim.remoteAddress()),
+                    ClientAddress.text(child.remoteAddress()), maxConnections);
             victim.close();
         }
         return null;

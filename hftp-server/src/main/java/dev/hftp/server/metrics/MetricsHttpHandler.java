@@ -1,5 +1,6 @@
 package dev.hftp.server.metrics;
 
+import dev.hftp.server.proxy.ClientAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
@@ -71,7 +72,7 @@ public final class MetricsHttpHandler extends SimpleChannelInboundHandler<FullHt
             writer.write(out, registry.scrape());
         } catch (IOException | RuntimeException e) {
             body.release();
-            logger.warn("{} metrics scrape failed", ctx.channel().remoteAddress(), e);
+            logger.warn("{} metrics scrape failed", ClientAddress.text(ctx.channel().remoteAddress()), e);
             send(ctx, response(HttpResponseStatus.INTERNAL_SERVER_ERROR, "scrape failed\n"), false);
             return;
         }
@@ -124,7 +125,7 @@ public final class MetricsHttpHandler extends SimpleChannelInboundHandler<FullHt
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A scraper that resets, or a client that is not HTTP: one line at DEBUG.
-        logger.debug("{} metrics connection error: {}", ctx.channel().remoteAddress(), cause.toString());
+        logger.debug("{} metrics connection error: {}", ClientAddress.text(ctx.channel().remoteAddress()), cause.toString());
         ctx.close();
     }
 }

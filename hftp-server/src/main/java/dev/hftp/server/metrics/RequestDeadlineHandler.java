@@ -1,5 +1,6 @@
 package dev.hftp.server.metrics;
 
+import dev.hftp.server.proxy.ClientAddress;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -94,7 +95,7 @@ public final class RequestDeadlineHandler extends ChannelDuplexHandler {
     private void expire(ChannelHandlerContext ctx) {
         expiry = null;
         logger.debug("{} metrics connection closed: no whole request {} ms after it began",
-                ctx.channel().remoteAddress(), deadlineMillis);
+                ClientAddress.text(ctx.channel().remoteAddress()), deadlineMillis);
         ctx.close();
     }
 }

@@ -1,6 +1,8 @@
 package dev.hftp.server.pipeline;
 
+import dev.hftp.server.proxy.ClientAddress;
 import dev.hftp.server.logging.RateLimitedLog;
+import dev.hftp.server.logging.Wording;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -9,7 +11,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
-import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -54,7 +55,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
     public static ConnectionAdmission limiting(int maxConnections, MemoryBudget budget) {
         return new ConnectionAdmission((child, open) -> {
             if (open >= maxConnections) {
-                return maxConnections + " connections already open (limit)";
+                return Wording.count(maxConnections, "connection") + " already open (limit)";
             }
             return budget.full() ? "the memory budget is full (" + budget.used() + " of " + budget.limit()
                     + " bytes buffered)" : null;
@@ -78,7 +79,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
 
     private void refuse(Channel child, String why) {
         refused.incrementAndGet();
-        SocketAddress client = child.remoteAddress();
+        String client = ClientAddress.text(child.remoteAddress());
         if (refusals.admit(client)) {
             logger.warn("{} refused: {}", client, why);
         }

@@ -9,7 +9,6 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
-import java.net.SocketAddress;
 
 import javax.net.ssl.SSLException;
 
@@ -29,7 +28,7 @@ public final class ErrorLog {
 
     /** Logs a 199 answered to {@code channel}'s client. */
     void internalError(Channel channel, String reason) {
-        SocketAddress client = ClientAddress.of(channel);
+        String client = ClientAddress.textOf(channel);
         if (warnings.admit(client + ": " + reason)) {
             logger.warn("{} internal error: {}", client, reason);
         }
@@ -40,7 +39,7 @@ public final class ErrorLog {
      * without a reply), false if it is unexpected (a 199 ends the connection).
      */
     boolean caught(Channel channel, Throwable cause) {
-        SocketAddress client = ClientAddress.of(channel);
+        String client = ClientAddress.textOf(channel);
         // The SslHandler wraps its SSLException in a DecoderException.
         if (cause instanceof IOException || Causes.has(cause, SSLException.class)) {
             logger.debug("{} connection error: {}", client, cause.toString());

@@ -33,13 +33,13 @@ public final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channels.add(ctx.channel());
-        logger.debug("{} connected", ctx.channel().remoteAddress());
+        logger.debug("{} connected", ClientAddress.text(ctx.channel().remoteAddress()));
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        logger.debug("{} disconnected", ClientAddress.of(ctx.channel()));
+        logger.debug("{} disconnected", ClientAddress.textOf(ctx.channel()));
         ctx.fireChannelInactive();
     }
 
@@ -55,7 +55,7 @@ public final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
                 // closed at the next event.
                 return;
             }
-            logger.debug("{} idle too long, closing", ClientAddress.of(ctx.channel()));
+            logger.debug("{} idle too long, closing", ClientAddress.textOf(ctx.channel()));
             ctx.close();
             return;
         }
@@ -74,9 +74,9 @@ public final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
             String session = ssl == null ? "" : ssl.engine().getSession().getProtocol() + " "
                     + ssl.engine().getSession().getCipherSuite();
-            logger.debug("{} TLS handshake done: {}", ClientAddress.of(ctx.channel()), session);
+            logger.debug("{} TLS handshake done: {}", ClientAddress.textOf(ctx.channel()), session);
         } else {
-            logger.debug("{} TLS handshake failed: {}", ClientAddress.of(ctx.channel()),
+            logger.debug("{} TLS handshake failed: {}", ClientAddress.textOf(ctx.channel()),
                     handshake.cause().toString());
         }
     }

@@ -90,7 +90,7 @@ public final class ReplyObserver extends ChannelDuplexHandler {
         ChannelPromise last = promise;
         if (logged) {
             last = promise.unvoid();
-            last.addListener(AccessLog.onWritten(ClientAddress.of(ctx.channel()), request, status, bytes, startNanos));
+            last.addListener(AccessLog.onWritten(ClientAddress.textOf(ctx.channel()), request, status, bytes, startNanos));
         }
         request = null;
         ctx.write(msg, last);

@@ -51,7 +51,7 @@ final class SliceReply {
         transfer.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 // The file shrank, or the client left.
-                logger.debug("{} transfer ended early: {}", ClientAddress.of(ctx.channel()), f.cause().toString());
+                logger.debug("{} transfer ended early: {}", ClientAddress.textOf(ctx.channel()), f.cause().toString());
                 ctx.close();
             }
         });

@@ -1,8 +1,10 @@
 package dev.hftp.server.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.util.NetUtil;
 import io.netty.util.AttributeKey;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
@@ -19,6 +21,16 @@ public final class ClientAddress {
     public static SocketAddress of(Channel channel) {
         SocketAddress proxied = channel.attr(PROXIED).get();
         return proxied != null ? proxied : channel.remoteAddress();
+    }
+
+    /** The client of {@code channel} as logs write it: {@code 127.0.0.1:33968}, {@code [2001:db8::7]:40000}. */
+    public static String textOf(Channel channel) {
+        return text(of(channel));
+    }
+
+    /** {@code address} as logs write it: host and port, no leading slash, an IPv6 host in brackets. */
+    public static String text(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? NetUtil.toSocketAddressString(inet) : String.valueOf(address);
     }
 
     public static void setProxied(Channel channel, SocketAddress client) {

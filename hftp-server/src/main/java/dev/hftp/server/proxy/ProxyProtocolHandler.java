@@ -48,7 +48,7 @@ public final class ProxyProtocolHandler extends SimpleChannelInboundHandler<HAPr
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.channel().attr(TIMEOUT).set(ctx.executor().schedule(() -> {
-            logger.debug("{} closed: no PROXY protocol header within {} s", ctx.channel().remoteAddress(),
+            logger.debug("{} closed: no PROXY protocol header within {} s", ClientAddress.text(ctx.channel().remoteAddress()),
                     HEADER_TIMEOUT_SECONDS);
             ctx.close();
         }, HEADER_TIMEOUT_SECONDS, TimeUnit.SECONDS));
@@ -76,7 +76,7 @@ public final class ProxyProtocolHandler extends SimpleChannelInboundHandler<HAPr
             InetAddress address = NetUtil.createInetAddressFromIpAddressString(header.sourceAddress());
             if (address != null) {
                 InetSocketAddress client = new InetSocketAddress(address, header.sourcePort());
-                logger.debug("{} proxied for {}", ctx.channel().remoteAddress(), client);
+                logger.debug("{} proxied for {}", ClientAddress.text(ctx.channel().remoteAddress()), ClientAddress.text(client));
                 ClientAddress.setProxied(ctx.channel(), client);
             }
         }
@@ -91,7 +91,7 @@ public final class ProxyProtocolHandler extends SimpleChannelInboundHandler<HAPr
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof HAProxyProtocolException) {
             // No valid header: a client that bypassed the balancer, or a balancer not set to send one.
-            logger.debug("{} closed: no valid PROXY protocol header ({})", ctx.channel().remoteAddress(),
+            logger.debug("{} closed: no valid PROXY protocol header ({})", ClientAddress.text(ctx.channel().remoteAddress()),
                     cause.getMessage());
             ctx.close();
             return;

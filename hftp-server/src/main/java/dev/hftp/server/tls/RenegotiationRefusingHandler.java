@@ -152,7 +152,7 @@ public final class RenegotiationRefusingHandler extends ChannelInboundHandlerAda
     private void refuse(ChannelHandlerContext ctx) {
         refused = true;
         logger.debug("{} closed: TLS renegotiation refused (a handshake record after the first handshake)",
-                ClientAddress.of(ctx.channel()));
+                ClientAddress.textOf(ctx.channel()));
         ctx.close();
     }
 }

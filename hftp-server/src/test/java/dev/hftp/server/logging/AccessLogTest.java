@@ -139,7 +139,7 @@ class AccessLogTest {
         channel.writeInbound(HftpRequest.HELP);
         channel.releaseOutbound();
         assertEquals(1, capture.lines.size());
-        assertTrue(capture.lines.get(0).startsWith("/203.0.113.7:56324 help "), capture.lines.get(0));
+        assertTrue(capture.lines.get(0).startsWith("203.0.113.7:56324 help "), capture.lines.get(0));
     }
 
     @Test

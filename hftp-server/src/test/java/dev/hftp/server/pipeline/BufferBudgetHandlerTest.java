@@ -224,7 +224,7 @@ class BufferBudgetHandlerTest {
         budget.release(999);
         log.stop();
         assertEquals(List.of(new LoggerCapture.Event(
-                "localhost/127.0.0.1:40000 refused: the memory budget is full (1000 of 1000 bytes buffered)", false)),
+                "127.0.0.1:40000 refused: the memory budget is full (1000 of 1000 bytes buffered)", false)),
                 log.events());
     }
 

@@ -182,4 +182,10 @@ class ProxyProtocolTest {
         System.arraycopy(b, 0, both, a.length, b.length);
         return both;
     }
+
+    @Test
+    void shouldWriteAddressesWithoutTheLeadingSlash() {
+        assertEquals("203.0.113.7:56324", ClientAddress.text(new InetSocketAddress("203.0.113.7", 56324)));
+        assertEquals("[2001:db8::7]:40000", ClientAddress.text(new InetSocketAddress("2001:db8::7", 40000)));
+    }
 }
