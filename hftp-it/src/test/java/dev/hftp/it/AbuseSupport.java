@@ -226,10 +226,29 @@ final class AbuseSupport {
         return bytes < 0 ? "n/a" : String.format("%.2f MiB", bytes / (double) MiB);
     }
 
-    /** Prints a figure and appends it to {@code target/abuse-figures.txt}, for the report of a run. */
+    /**
+     * Whether tests print their figures and progress lines: {@code mvn -B verify -Dhftp.test.verbose}. A passing build
+     * is otherwise quiet; the figures still go to {@code target/abuse-figures.txt}.
+     */
+    static final boolean VERBOSE = System.getProperty("hftp.test.verbose") != null
+            && !System.getProperty("hftp.test.verbose").equals("false");
+
+    /** A line for whoever watches the tests run, printed only with {@code -Dhftp.test.verbose}. */
+    static void say(String line) {
+        if (VERBOSE) {
+            System.out.println(line);
+        }
+    }
+
+    /** {@link #say} with a format. */
+    static void sayf(String format, Object... args) {
+        say(String.format(format, args).stripTrailing());
+    }
+
+    /** Prints a figure (with {@code -Dhftp.test.verbose}) and appends it to {@code target/abuse-figures.txt}. */
     static void figure(String test, String format, Object... args) {
         String line = "[" + test + "] " + String.format(format, args);
-        System.out.println(line);
+        say(line);
         Path target = Path.of("target");
         if (Files.isDirectory(target)) {
             try {

@@ -276,7 +276,7 @@ class ClientCliIT {
         long started = System.nanoTime();
         Result get = run(List.of(), "get", address, "big.bin", "-j", "4");
         get.assertExit(0);
-        System.out.printf("ClientCliIT: get -j 4 of 1 GiB (base64) in %.1f s%n", (System.nanoTime() - started) / 1e9);
+        AbuseSupport.sayf("ClientCliIT: get -j 4 of 1 GiB (base64) in %.1f s%n", (System.nanoTime() - started) / 1e9);
         Path copy = work.resolve("big.bin");
         assertEquals(Files.size(source), Files.size(copy));
         assertEquals(TestFiles.sha256Hex(source), TestFiles.sha256Hex(copy));
@@ -306,7 +306,7 @@ class ClientCliIT {
         Matcher line = RESUMED.matcher(resumed.stderr);
         assertTrue(line.find(), "no resume summary:\n" + resumed.stderr);
         assertEquals(inParts, Long.parseLong(line.group(1)));
-        System.out.printf("ClientCliIT: killed with %d bytes in parts; the resumed run fetched %d of %d bytes%n",
+        AbuseSupport.sayf("ClientCliIT: killed with %d bytes in parts; the resumed run fetched %d of %d bytes%n",
                 inParts, size - inParts, size);
         assertEquals(TestFiles.sha256Hex(source), TestFiles.sha256Hex(work.resolve("resume.bin")));
         assertEquals(List.of("resume.bin"), namesIn(work), "parts and their manifest are removed");

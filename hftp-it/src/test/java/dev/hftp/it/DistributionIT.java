@@ -64,7 +64,8 @@ class DistributionIT {
     @Test
     void holdsTheLaunchersTheJarsAndTheConfiguration() {
         for (String file : List.of("bin/hftp", "bin/hftp-server", "lib/hftp.jar", "lib/hftp-server.jar",
-                "lib/launcher.sh", "conf/hftp.yaml", "conf/jvm.options", "conf/log4j2.xml", "README.md")) {
+                "lib/launcher.sh", "conf/hftp.yaml", "conf/jvm.options", "conf/log4j2.xml", "conf/hftp-server.service",
+                "README.md")) {
             assertTrue(Files.isRegularFile(home.resolve(file)), "missing " + file);
         }
         assertTrue(Files.isExecutable(home.resolve("bin/hftp")) && Files.isExecutable(home.resolve("bin/hftp-server")));
@@ -139,5 +140,42 @@ class DistributionIT {
         assertTrue(fromOwn.stdoutLines().contains("port=19502"), fromOwn.output());
         Files.writeString(home.resolve("conf/hftp.yaml"),
                 Files.readString(home.resolve("conf/hftp.yaml")).replace("port: 19501\n", ""));
+    }
+
+    /**
+     * The systemd unit of the archive, as systemd would run it (systemd is not PID 1 here): its ExecStart with its
+     * Environment, the paths moved to a temporary directory. The server serves, and writes its access log where the
+     * unit says; a configuration error (exit code 2) is not restarted.
+     */
+    @Test
+    void theSystemdUnitsCommandServesAndLogsItsAccesses() throws Exception {
+        String unit = Files.readString(home.resolve("conf/hftp-server.service"));
+        assertTrue(unit.contains("\nRestartPreventExitStatus=2\n"), unit);
+        Path etc = Files.createDirectory(dir.resolve("etc"));
+        Path log = Files.createDirectory(dir.resolve("log"));
+        Path served = Files.createDirectory(dir.resolve("srv"));
+        Files.writeString(served.resolve("a.txt"), "served by the unit");
+        Files.writeString(etc.resolve("hftp.yaml"), "address: 127.0.0.1\nport: 0\ndatadir: " + served + "\n");
+        String moved = unit.replace("/opt/hftp", home.toString()).replace("/etc/hftp", etc.toString())
+                .replace("/var/log/hftp", log.toString());
+        String execStart = moved.lines().filter(line -> line.startsWith("ExecStart=")).findFirst().orElseThrow()
+                .substring("ExecStart=".length());
+        String environment = moved.lines().filter(line -> line.startsWith("Environment=")).findFirst().orElseThrow()
+                .substring("Environment=".length()).replace("\"", "");
+        int equals = environment.indexOf('=');
+        JarProcess server = processes.run(dir, Map.of(environment.substring(0, equals), environment.substring(equals + 1)),
+                List.of(execStart.split(" ")));
+        String port = server.awaitServing().group(3);
+        JarProcess ls = run("hftp", Map.of(), "ls", "127.0.0.1:" + port);
+        assertEquals(0, ls.awaitExit(), ls.output());
+        assertEquals(List.of("a.txt"), ls.stdoutLines());
+        AbuseSupport.await(() -> {
+            try {
+                return Files.exists(log.resolve("access.log"))
+                        && Files.readString(log.resolve("access.log")).contains(" get_file_listing - - - 0 ");
+            } catch (IOException e) {
+                return false;
+            }
+        }, java.time.Duration.ofSeconds(10), "the access log line of the listing");
     }
 }

@@ -142,7 +142,7 @@ class FaultsIT {
         assertTrue(ProcFds.await(5000, () -> ProcFds.countOrMinusOne() == fdsBefore && server.openConnections() == 0),
                 "descriptors: " + fdsBefore + " before, " + ProcFds.count() + " after");
         int fdsAfter = ProcFds.count();
-        System.out.printf("FaultsIT vanishing clients: %d clients (%d FIN, %d RST; %d base64, %d raw; 32 at a time) "
+        AbuseSupport.sayf("FaultsIT vanishing clients: %d clients (%d FIN, %d RST; %d base64, %d raw; 32 at a time) "
                         + "vanished after 4 KB of a %d MB slice in %d ms; connections and descriptors on the file "
                         + "back to 0 in %d ms; descriptors of the JVM: %d at the server's start, %d before (after a "
                         + "warm-up of 64 clients), %d after; on the served file: %d; accepted %d%n",
@@ -289,7 +289,7 @@ class FaultsIT {
         }
         long closeMillis = millisSince(start);
         long received = beforeTruncation + afterTruncation;
-        System.out.printf("FaultsIT truncated while sent (%s): %d of %d bytes of the reply received (%d after the "
+        AbuseSupport.sayf("FaultsIT truncated while sent (%s): %d of %d bytes of the reply received (%d after the "
                         + "truncation to 1 MB), all true; closed %d ms after the truncation%n",
                 raw ? "raw" : "base64", received, expected.total(), afterTruncation, closeMillis);
         assertTrue(received < expected.total(), "the whole reply came: " + received + " bytes");
@@ -385,7 +385,7 @@ class FaultsIT {
                 server = new HftpServerBootstrap().directory(served).address("127.0.0.1").port(0).start();
                 port = server.port();
             }
-            System.out.printf("FaultsIT unreadable file: server %s%n",
+            AbuseSupport.sayf("FaultsIT unreadable file: server %s%n",
                     process != null ? "process " + process.process.pid() + " under uid 65534" : "in-process, uid not 0");
 
             HftpTestClient client = connect(port);
@@ -482,7 +482,7 @@ class FaultsIT {
             long stalledReceived = stalled.readUntilClosed().length;
             release.countDown();
             String figures = join(paced);
-            System.out.printf("FaultsIT idle timeout %d ms: idle connection closed after %d ms; stalled reader "
+            AbuseSupport.sayf("FaultsIT idle timeout %d ms: idle connection closed after %d ms; stalled reader "
                             + "closed within %d ms of its status line, after %d of %d bytes; %s%n", IDLE.toMillis(),
                     idleMillis, stalledMillis, stalledReceived, PACED_SIZE, figures);
             assertTrue(idleMillis >= 450 && idleMillis <= 3000,
@@ -509,7 +509,7 @@ class FaultsIT {
         CountDownLatch release = new CountDownLatch(1);
         release.countDown();
         String figures = join(startPacedReader(true, new CountDownLatch(1), release));
-        System.out.printf("FaultsIT idle timeout %d ms: %s%n", IDLE.toMillis(), figures);
+        AbuseSupport.sayf("FaultsIT idle timeout %d ms: %s%n", IDLE.toMillis(), figures);
     }
 
     private CompletableFuture<String> startPacedReader(boolean raw, CountDownLatch reading, CountDownLatch release) {

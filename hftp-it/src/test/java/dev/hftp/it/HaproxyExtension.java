@@ -76,7 +76,7 @@ final class HaproxyExtension implements AfterEachCallback {
                     port, work.resolve("haproxy.log"));
             started.add(haproxy);
             if (haproxy.awaitListening(Duration.ofSeconds(10))) {
-                System.out.println("[haproxy] " + binary + " listening on 127.0.0.1:" + port + "; its output: "
+                AbuseSupport.say("[haproxy] " + binary + " listening on 127.0.0.1:" + port + "; its output: "
                         + work.resolve("haproxy.log"));
                 return haproxy;
             }
@@ -247,7 +247,7 @@ final class HaproxyExtension implements AfterEachCallback {
                 routed.add(new Routed(Integer.parseInt(matcher.group(1)), matcher.group(2), matcher.group(3),
                         Long.parseLong(matcher.group(4)), matcher.group(5), Long.parseLong(matcher.group(6))));
             } else {
-                System.out.println("[haproxy " + stream + "] " + line);
+                AbuseSupport.say("[haproxy " + stream + "] " + line);
             }
         }
 

@@ -121,7 +121,7 @@ class HaproxyScaleOutIT {
                 "    tcp-check expect string \"0 OK\"",
                 "    server a 127.0.0.1:" + a.port() + " check inter 200ms fall 1 rise 1",
                 "    server b 127.0.0.1:" + b.port() + " check inter 200ms fall 1 rise 1")));
-        System.out.println("[HaproxyScaleOutIT] HAProxy on 127.0.0.1:" + haproxy.port() + " in front of a (port "
+        AbuseSupport.say("[HaproxyScaleOutIT] HAProxy on 127.0.0.1:" + haproxy.port() + " in front of a (port "
                 + a.port() + ") and b (port " + b.port() + ")");
     }
 
@@ -447,7 +447,7 @@ class HaproxyScaleOutIT {
             attempts.add(attempt);
             if (attempt.closedUnanswered().isPresent()) {
                 retried++;
-                System.out.println("[HaproxyScaleOutIT] session " + sessions + " closed unanswered ("
+                AbuseSupport.say("[HaproxyScaleOutIT] session " + sessions + " closed unanswered ("
                         + attempt.closedUnanswered().get() + "), repeated on a new connection");
                 Attempt again = shortSession(sessions);
                 attempts.add(again);

@@ -352,7 +352,7 @@ class HostileNamesIT {
             client.close();
         }
         race.swaps = swaps.get();
-        System.out.printf("HostileNamesIT swap race (%s): %d replies in %d ms, %d swaps; 0 with the inside content: "
+        AbuseSupport.sayf("HostileNamesIT swap race (%s): %d replies in %d ms, %d swaps; 0 with the inside content: "
                         + "%d, 202: %d, secret: %d, other content: %d, other status: %d %s, connections: %d%n",
                 name, replies, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), race.swaps,
                 race.servedInside, race.notFound, race.secretServed, race.otherContent.size(),

@@ -264,7 +264,7 @@ class LargeSliceIT {
 
     private static void report(String kind, long size, long hashNanos, long transferNanos) {
         double seconds = transferNanos / 1e9;
-        System.out.printf("LargeSliceIT %s: %,d bytes; file digest %.1f s; transfer %.1f s (%.0f MB/s, "
+        AbuseSupport.sayf("LargeSliceIT %s: %,d bytes; file digest %.1f s; transfer %.1f s (%.0f MB/s, "
                         + "with a %d ms pause)%n",
                 kind, size, hashNanos / 1e9, seconds, size / 1e6 / seconds, PAUSE_MILLIS);
     }

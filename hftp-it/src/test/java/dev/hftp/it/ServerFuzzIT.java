@@ -310,7 +310,7 @@ class ServerFuzzIT {
                         + session, failure);
             }
         }
-        System.out.printf("ServerFuzzIT %s, seeds from %d: %s in %.1f s%n", ending, first, figures,
+        AbuseSupport.sayf("ServerFuzzIT %s, seeds from %d: %s in %.1f s%n", ending, first, figures,
                 (System.nanoTime() - started) / 1e9);
     }
 

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,10 +34,28 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
 
     private final Map<String, String> environment;
     private final Properties file;
+    /** The file's path as the user gave it, for messages; null without one. */
+    private final Path fileName;
+    /** Where each value given came from (a variable's name, or the file's path), by key. */
+    private final Map<String, String> sources = new HashMap<>();
 
     ConfigDefaults(Map<String, String> environment, Properties file) {
+        this(environment, file, null);
+    }
+
+    ConfigDefaults(Map<String, String> environment, Properties file, Path fileName) {
         this.environment = environment;
         this.file = file;
+        this.fileName = fileName;
+    }
+
+    /**
+     * Where the value of {@code option} came from, if this provider gave it: {@code HFTP_PORT}, or the config file's
+     * path; null if it came from the command line or the built-in default.
+     */
+    String sourceOf(OptionSpec option) {
+        String key = key(option);
+        return key == null ? null : sources.get(key);
     }
 
     /**
@@ -130,12 +149,18 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             return null;
         }
         String value = environment.get(environmentVariable(key));
+        String source = environmentVariable(key);
         if (value == null || value.isBlank()) {
             // An empty variable (a placeholder in a unit or compose file) is unset: it must not hide the file's
             // tls-cert, say, and start the server in plaintext.
             value = file.getProperty(key);
+            source = String.valueOf(fileName);
         }
         // An empty value (as --print-config writes for an unset option) means the built-in default.
-        return value == null || value.isBlank() ? null : value.trim();
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        sources.put(key, source);
+        return value.trim();
     }
 }

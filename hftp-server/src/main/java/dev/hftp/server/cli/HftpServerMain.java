@@ -60,6 +60,9 @@ public final class HftpServerMain implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** Where option values not on the command line came from; set before the command runs. */
+    private ConfigDefaults defaults;
+
     public static void main(String[] args) {
         InternalLoggerFactory.setDefaultFactory(Log4J2LoggerFactory.INSTANCE);
         System.exit(run(args, System.getenv()));
@@ -86,7 +89,7 @@ public final class HftpServerMain implements Callable<Integer> {
                 return 2;
             }
         }
-        ConfigDefaults defaults = new ConfigDefaults(environment, file);
+        ConfigDefaults defaults = new ConfigDefaults(environment, file, configFile);
         Set<String> unknown = defaults.unknownKeys(commandLine.getCommandSpec());
         if (!unknown.isEmpty()) {
             err.println("hftp-server: unknown settings in " + configFile + ": " + String.join(", ", unknown));
@@ -94,7 +97,31 @@ public final class HftpServerMain implements Callable<Integer> {
             return 2;
         }
         commandLine.setDefaultValueProvider(defaults);
+        commandLine.setParameterExceptionHandler((e, arguments) -> usageError(e, defaults));
+        HftpServerMain main = commandLine.getCommand();
+        main.defaults = defaults;
         return commandLine.execute(args);
+    }
+
+    /**
+     * A value or an option picocli refused: one line naming where the value came from (the file, the variable) or,
+     * for the command line, what was wrong and where to read more; not the whole usage, which would hide it.
+     */
+    private static int usageError(CommandLine.ParameterException e, ConfigDefaults defaults) {
+        PrintWriter err = e.getCommandLine().getErr();
+        String source = e.getArgSpec() instanceof CommandLine.Model.OptionSpec option ? defaults.sourceOf(option) : null;
+        if (source != null) {
+            CommandLine.Model.OptionSpec option = (CommandLine.Model.OptionSpec) e.getArgSpec();
+            String message = e.getMessage();
+            int reason = message.indexOf("': ");
+            err.println("hftp-server: " + source + ": " + ConfigDefaults.key(option) + ": "
+                    + (reason >= 0 ? message.substring(reason + 3) : message));
+        } else {
+            err.println("hftp-server: " + e.getMessage());
+            err.println("Try 'hftp-server --help' for more information.");
+        }
+        err.flush();
+        return 2;
     }
 
     private static ProxyProtocolPeers proxyProtocolPeers(String value) {
@@ -137,8 +164,12 @@ public final class HftpServerMain implements Callable<Integer> {
         try {
             config = bootstrap.config();
         } catch (InvalidSettingException e) {
-            // A value the server cannot run with is a usage error, named as the option that gave it.
-            err.println("hftp-server: " + e.describe(ServerOptions::optionName));
+            // A value the server cannot run with is a usage error, named where it came from: the option, the
+            // variable or the file.
+            CommandLine.Model.OptionSpec option = spec.findOption(ServerOptions.optionName(e.setting()));
+            String source = option == null || defaults == null ? null : defaults.sourceOf(option);
+            err.println("hftp-server: " + (source == null ? e.describe(ServerOptions::optionName)
+                    : source + ": " + e.describe(setting -> ConfigDefaults.key(spec.findOption(ServerOptions.optionName(setting))))));
             err.flush();
             return 2;
         }

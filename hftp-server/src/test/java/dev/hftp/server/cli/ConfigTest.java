@@ -204,7 +204,7 @@ class ConfigTest {
     void shouldRefuseAProxyProtocolPeerThatIsNotAnAddressAsUsageError() {
         assertEquals(2, run(Map.of(), "--proxy-protocol", "--proxy-protocol-from", "10.0.0.0/8,balancer.example",
                 "--print-config"));
-        assertTrue(err.toString().startsWith("Invalid value for option '--proxy-protocol-from': 'balancer.example': "
+        assertTrue(err.toString().startsWith("hftp-server: Invalid value for option '--proxy-protocol-from': 'balancer.example': "
                 + "not an IP address"), err.toString());
     }
 
@@ -225,7 +225,9 @@ class ConfigTest {
                 "-p", "0"));
         String[] lines = err.toString().split("\n");
         assertEquals(1, lines.length, err.toString());
-        assertTrue(lines[0].startsWith("hftp-server: --proxy-protocol on 192.0.2.1 would let any client"), lines[0]);
+        // Named where the setting at fault came from: the variable.
+        assertTrue(lines[0].startsWith("hftp-server: HFTP_PROXY_PROTOCOL: proxy-protocol on 192.0.2.1 would let any "
+                + "client"), lines[0]);
     }
 
     @Test
@@ -239,8 +241,31 @@ class ConfigTest {
     @Test
     void shouldRefusePeersWithoutTheProxyProtocolInOneLine() {
         assertEquals(2, run(Map.of("HFTP_PROXY_PROTOCOL_FROM", "10.0.0.0/8"), "--print-config"));
-        assertEquals("hftp-server: --proxy-protocol-from is set but --proxy-protocol is off: turn it on, or drop "
-                + "the list\n", err.toString().replace("\r", ""));
+        assertEquals("hftp-server: HFTP_PROXY_PROTOCOL_FROM: proxy-protocol-from is set but proxy-protocol is off: turn "
+                + "it on, or drop the list\n", err.toString().replace("\r", ""));
+    }
+
+    @Test
+    void shouldNameTheVariableOrTheFileOfABadValueInOneLine() throws IOException {
+        assertEquals(2, run(Map.of("HFTP_PORT", "abc"), "--print-config"));
+        assertEquals("hftp-server: HFTP_PORT: port: 'abc' is not an int\n", err.toString().replace("\r", ""));
+        err.getBuffer().setLength(0);
+        Path config = file("max-connections=lots\n");
+        assertEquals(2, run(Map.of(), "--config", config.toString(), "--print-config"));
+        assertEquals("hftp-server: " + config + ": max-connections: 'lots' is not an int\n",
+                err.toString().replace("\r", ""));
+        err.getBuffer().setLength(0);
+        Path outOfRange = file("port=70000\n");
+        assertEquals(2, run(Map.of(), "--config", outOfRange.toString(), "--print-config"));
+        assertEquals("hftp-server: " + outOfRange + ": port: 70000 (expected: 0-65535)\n",
+                err.toString().replace("\r", ""));
+    }
+
+    @Test
+    void shouldShowAHintNotTheUsageForACommandLineMistake() {
+        assertEquals(2, run(Map.of(), "-x"));
+        assertEquals("hftp-server: Unknown option: '-x'\nTry 'hftp-server --help' for more information.\n",
+                err.toString().replace("\r", ""));
     }
 
     @Test
@@ -249,7 +274,7 @@ class ConfigTest {
         assertEquals("hftp-server: --idle-timeout: -1 s (expected: >= 0)\n", err.toString().replace("\r", ""));
         err.getBuffer().setLength(0);
         assertEquals(2, run(Map.of("HFTP_WRITE_BUFFER", "0"), "--print-config"));
-        assertEquals("hftp-server: --write-buffer: 0 (expected: > 0)\n", err.toString().replace("\r", ""));
+        assertEquals("hftp-server: HFTP_WRITE_BUFFER: write-buffer: 0 (expected: > 0)\n", err.toString().replace("\r", ""));
         err.getBuffer().setLength(0);
         assertEquals(2, run(Map.of(), "--port", "70000", "--print-config"));
         assertEquals("hftp-server: --port: 70000 (expected: 0-65535)\n", err.toString().replace("\r", ""));
