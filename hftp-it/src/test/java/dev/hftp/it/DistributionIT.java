@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The distribution as a user gets it: {@code hftp-VERSION.tar.gz} unpacked, its {@code bin/hftp-server} serving and
@@ -177,5 +181,37 @@ class DistributionIT {
                 return false;
             }
         }, java.time.Duration.ofSeconds(10), "the access log line of the listing");
+    }
+
+    /**
+     * In a pseudo-terminal of 60 and of 80 columns (util-linux {@code script}), every redraw of the progress bar fits
+     * in one line: the launcher passes the terminal's width as COLUMNS. Before, the bar was 82-84 columns whatever
+     * the terminal, and each redraw wrapped.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {60, 80})
+    void theProgressBarFitsTheTerminal(int columns) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux script is needed for a pseudo-terminal");
+        Path served = Files.createDirectory(dir.resolve("served"));
+        String name = "a-rather-long-name-for-a-bar-" + columns + ".bin";
+        byte[] bytes = new byte[64 << 20];
+        new Random(columns).nextBytes(bytes);
+        Files.write(served.resolve(name), bytes);
+        JarProcess server = run("hftp-server", Map.of(), "-a", "127.0.0.1", "-p", "0", "-d", served.toString());
+        String port = server.awaitServing().group(3);
+        Path typescript = dir.resolve("typescript");
+        Path copy = dir.resolve("copy.bin");
+        // A rate limit is not needed: the first redraw comes with the first bytes, and the last at the end.
+        JarProcess get = processes.run(dir, Map.of("COLUMNS", ""), List.of("/usr/bin/script", "-qec",
+                "stty cols " + columns + "; " + home.resolve("bin/hftp") + " get 127.0.0.1:" + port + " " + name
+                        + " -o " + copy, typescript.toString()));
+        assertEquals(0, get.awaitExit(), get.output());
+        assertArrayEquals(bytes, Files.readAllBytes(copy));
+        List<String> redraws = List.of(Files.readString(typescript).split("[\r\n]+")).stream()
+                .filter(line -> line.contains("%") && line.contains("ETA")).toList();
+        assertFalse(redraws.isEmpty(), Files.readString(typescript));
+        for (String redraw : redraws) {
+            assertTrue(redraw.stripTrailing().length() < columns, columns + " columns: '" + redraw + "'");
+        }
     }
 }

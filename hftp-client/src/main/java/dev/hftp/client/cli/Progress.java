@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Progress implements AutoCloseable {
 
+    /** The terminal's width: Java cannot ask the terminal, the launcher passes it as COLUMNS. */
+    private static final int COLUMNS = ProgressFormat.columns(System.getenv("COLUMNS"));
+
     /** How progress shows. */
     enum Style {
         /** One line redrawn with {@code \r}, for a terminal. */
@@ -93,7 +96,7 @@ final class Progress implements AutoCloseable {
         double rate = rate(now, fetchedNow);
         long done = resumed + fetchedNow;
         if (style == Style.BAR) {
-            redraw(ProgressFormat.bar(name, done, total, rate));
+            redraw(ProgressFormat.bar(name, done, total, rate, COLUMNS));
         } else {
             out.println(ProgressFormat.line(name, done, total, rate));
         }

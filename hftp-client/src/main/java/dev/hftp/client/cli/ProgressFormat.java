@@ -7,6 +7,11 @@ final class ProgressFormat {
 
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     private static final int BAR_WIDTH = 30;
+    private static final int MIN_BAR_WIDTH = 10;
+    /** The shortest a name is cut to before the bar itself goes. */
+    private static final int MIN_NAME = 8;
+    /** The terminal's width when nothing says it (the launcher passes COLUMNS). */
+    static final int DEFAULT_COLUMNS = 80;
 
     private ProgressFormat() {
     }
@@ -53,12 +58,56 @@ final class ProgressFormat {
                 + rate(bytesPerSecond);
     }
 
-    /** For a terminal: {@code NAME [#####.....]  12% 12.3 MiB/100.0 MiB 45.6 MiB/s ETA 0:02}. */
+    /** For a terminal of 80 columns: {@code NAME [#####.....]  12% 12.3 MiB/100.0 MiB 45.6 MiB/s ETA 0:02}. */
     static String bar(String name, long done, long total, double bytesPerSecond) {
-        int filled = percent(done, total) * BAR_WIDTH / 100;
-        return String.format(Locale.ROOT, "%s [%s%s] %3d%% %s/%s %s ETA %s", name, "#".repeat(filled),
-                ".".repeat(BAR_WIDTH - filled), percent(done, total), bytes(done), bytes(total),
-                rate(bytesPerSecond), eta(total - done, bytesPerSecond));
+        return bar(name, done, total, bytesPerSecond, DEFAULT_COLUMNS);
+    }
+
+    /**
+     * The bar for a terminal {@code columns} wide, one column short of it (a line as wide as the terminal wraps on
+     * some terminals): the bar narrows, then the name is cut, then the bar goes, then the rate and ETA.
+     */
+    static String bar(String name, long done, long total, double bytesPerSecond, int columns) {
+        int width = Math.max(1, columns - 1);
+        int percent = percent(done, total);
+        String sizes = String.format(Locale.ROOT, " %3d%% %s/%s", percent, bytes(done), bytes(total));
+        String speed = " " + rate(bytesPerSecond) + " ETA " + eta(total - done, bytesPerSecond);
+        for (int bar = BAR_WIDTH; bar >= MIN_BAR_WIDTH; bar--) {
+            String line = name + " " + bar(percent, bar) + sizes + speed;
+            if (line.length() <= width) {
+                return line;
+            }
+        }
+        String barred = " " + bar(percent, MIN_BAR_WIDTH) + sizes + speed;
+        if (width - barred.length() >= MIN_NAME) {
+            return cut(name, width - barred.length()) + barred;
+        }
+        for (String rest : new String[] {sizes + speed, sizes}) {
+            if (width - rest.length() >= MIN_NAME) {
+                return cut(name, width - rest.length()) + rest;
+            }
+        }
+        return cut(String.format(Locale.ROOT, "%3d%%", percent).trim() + " " + name, width);
+    }
+
+    private static String bar(int percent, int width) {
+        int filled = percent * width / 100;
+        return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
+    }
+
+    /** {@code text}, or its start and {@code ~} when longer than {@code max}. */
+    private static String cut(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, Math.max(0, max - 1)) + "~";
+    }
+
+    /** The width of the terminal, from {@code COLUMNS} (the launcher sets it), else {@value #DEFAULT_COLUMNS}. */
+    static int columns(String columnsVariable) {
+        try {
+            int columns = Integer.parseInt(columnsVariable == null ? "" : columnsVariable.trim());
+            return columns >= 20 ? columns : DEFAULT_COLUMNS;
+        } catch (NumberFormatException e) {
+            return DEFAULT_COLUMNS;
+        }
     }
 
     /** The last line: {@code get NAME: 1.0 GiB (1073741824 bytes) in 3.2 s at 320.0 MiB/s}, and what was resumed. */

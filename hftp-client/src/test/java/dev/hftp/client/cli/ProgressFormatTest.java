@@ -1,8 +1,11 @@
 package dev.hftp.client.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProgressFormatTest {
 
@@ -27,6 +30,30 @@ class ProgressFormatTest {
     void shouldFormatTheBar() {
         assertEquals("f [###############...............]  50% 50.0 MiB/100.0 MiB 10.0 MiB/s ETA 0:05",
                 ProgressFormat.bar("f", 50 * MIB, 100 * MIB, 10 * MIB));
+    }
+
+    /**
+     * The bar fits the terminal, one column short so that it never wraps: before, it was 82-84 columns whatever the
+     * terminal, and every redraw on an 80-column terminal stacked a new line.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {40, 60, 80, 120})
+    void shouldFitTheTerminal(int columns) {
+        for (String name : new String[] {"f", "archivo.txt", "a-rather-long-name-of-a-large-file-2026-12-05.tar.gz"}) {
+            String bar = ProgressFormat.bar(name, 123 * MIB + 7, 4 * 1024 * MIB, 45.6 * MIB, columns);
+            assertTrue(bar.length() < columns, columns + " columns: " + bar.length() + " '" + bar + "'");
+            assertTrue(bar.contains("3%"), bar);
+        }
+        String roomy = ProgressFormat.bar("archivo.txt", 50 * MIB, 100 * MIB, 10 * MIB, 120);
+        assertTrue(roomy.contains("[###############...............]") && roomy.endsWith("ETA 0:05"), roomy);
+    }
+
+    @Test
+    void shouldReadTheWidthFromColumns() {
+        assertEquals(60, ProgressFormat.columns("60"));
+        assertEquals(80, ProgressFormat.columns(null));
+        assertEquals(80, ProgressFormat.columns("wide"));
+        assertEquals(80, ProgressFormat.columns("3"));
     }
 
     @Test
