@@ -284,6 +284,25 @@ class ClientCliIT {
     }
 
     /**
+     * A download interrupted (SIGTERM, as Ctrl-C ends the JVM the same way) says that what came is kept and how to
+     * continue. Before, nothing was said, and a rerun without --resume discarded the parts in silence.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void anInterruptedDownloadSaysHowToContinue() throws Exception {
+        long size = 64 * MIB;
+        sparseFile("stopped.bin", size, 5);
+        Process get = start(List.of("-Xint"), "get", address, "stopped.bin", "-j", "2");
+        awaitPartBytes(get, "stopped.bin", MIB);
+        get.toHandle().destroy();
+        assertTrue(get.waitFor(20, TimeUnit.SECONDS), "the client did not stop on SIGTERM");
+        String stderr = Files.readString(work.resolve("stderr.txt"));
+        String last = stderr.strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.matches("hftp: interrupted: the [0-9.]+ [KMG]?i?B downloaded so far are kept beside "
+                + "stopped\\.bin; the same command with --resume continues"), stderr);
+    }
+
+    /**
      * A download killed (SIGKILL) while its parts fill, then resumed with another -j: the resumed run keeps the
      * earlier split, fetches only what the parts lack, and the result is identical. The first client runs
      * interpreted (-Xint), slow enough to be caught half way on any machine.

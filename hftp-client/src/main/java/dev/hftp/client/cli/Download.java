@@ -64,14 +64,27 @@ final class Download {
                 existing[i] = local(parts.part(i), () -> parts.existing(index, ranges.get(index)));
             }
             try (Progress progress = Progress.start(name, size, sum(existing), progressStyle, progressOut)) {
-                new RangeFetch(first, parts, ranges, existing, progress).run();
-                checkParts(parts, ranges);
-                local(target, () -> {
-                    parts.join(ranges);
-                    return null;
-                });
-                checkSize(size);
-                progress.finish(true);
+                // Ctrl-C (or SIGTERM) ends the JVM through its shutdown hooks: the bar's line is ended, and the
+                // user learns that what came is kept and how to continue.
+                Thread interrupted = new Thread(() -> {
+                    progress.interrupted();
+                    progressOut.println("hftp: interrupted: the " + ProgressFormat.bytes(sum(existing) + progress.fetched())
+                            + " downloaded so far are kept beside " + target + "; the same command with --resume continues");
+                    progressOut.flush();
+                }, "hftp-interrupted");
+                Runtime.getRuntime().addShutdownHook(interrupted);
+                try {
+                    new RangeFetch(first, parts, ranges, existing, progress).run();
+                    checkParts(parts, ranges);
+                    local(target, () -> {
+                        parts.join(ranges);
+                        return null;
+                    });
+                    checkSize(size);
+                    progress.finish(true);
+                } finally {
+                    Runtime.getRuntime().removeShutdownHook(interrupted);
+                }
             }
             return size;
         }

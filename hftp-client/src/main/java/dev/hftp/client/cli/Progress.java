@@ -151,6 +151,18 @@ final class Progress implements AutoCloseable {
         out.flush();
     }
 
+    /** The process is ending mid-download: stops the printer and ends the bar's line, so nothing lands on it. */
+    synchronized void interrupted() {
+        if (printer != null && !finished) {
+            finished = true;
+            printer.shutdownNow();
+            if (style == Style.BAR && lastBarLength > 0) {
+                out.println();
+            }
+            out.flush();
+        }
+    }
+
     /** As an unfinished download: stops the printer, prints no summary. */
     @Override
     public void close() {
