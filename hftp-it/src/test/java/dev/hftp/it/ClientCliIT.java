@@ -47,7 +47,8 @@ class ClientCliIT {
     /** Quick start for short commands; no effect on what the client does. */
     private static final List<String> QUICK_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
             "-XX:-UsePerfData");
-    private static final Pattern RESUMED = Pattern.compile("get \\S+: .* (\\d+) bytes resumed from part files");
+    private static final Pattern RESUMED = Pattern.compile("get \\S+: .* (\\d+) bytes were already there");
+    private static final Pattern RECORD_DONE = Pattern.compile("(?m)^done (\\d+) (\\d+)$");
 
     private static Path jar;
 
@@ -213,7 +214,7 @@ class ClientCliIT {
         Result get = run(QUICK_JVM, args.toArray(String[]::new));
         get.assertExit(0);
         assertArrayEquals(content, Files.readAllBytes(work.resolve("data.bin")));
-        assertEquals(List.of("data.bin"), namesIn(work), "part files are removed");
+        assertEquals(List.of("data.bin"), namesIn(work), "the .part file and the record are removed");
         assertEquals("", get.stdoutText());
         assertTrue(get.stderr.contains("get data.bin: 3.0 MiB (" + content.length + " bytes) in "),
                 "summary line:\n" + get.stderr);
@@ -284,60 +285,117 @@ class ClientCliIT {
     }
 
     /**
-     * A download interrupted (SIGTERM, as Ctrl-C ends the JVM the same way) says that what came is kept and how to
-     * continue. Before, nothing was said, and a rerun without --resume discarded the parts in silence.
+     * A download interrupted (SIGTERM, as Ctrl-C ends the JVM the same way) says what is kept and that the same
+     * command continues; run again as it was, it fetches only what the record beside the file says is missing.
+     * Before, nothing was said, and a rerun without --resume discarded the parts in silence and fetched it all.
      */
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void anInterruptedDownloadSaysHowToContinue() throws Exception {
+    void anInterruptedDownloadContinuesWithTheSameCommand() throws Exception {
         long size = 64 * MIB;
-        sparseFile("stopped.bin", size, 5);
-        Process get = start(List.of("-Xint"), "get", address, "stopped.bin", "-j", "2");
-        awaitPartBytes(get, "stopped.bin", MIB);
-        get.toHandle().destroy();
-        assertTrue(get.waitFor(20, TimeUnit.SECONDS), "the client did not stop on SIGTERM");
-        String stderr = Files.readString(work.resolve("stderr.txt"));
-        String last = stderr.strip().lines().reduce((a, b) -> b).orElse("");
-        assertTrue(last.matches("hftp: interrupted: the [0-9.]+ [KMG]?i?B downloaded so far are kept beside "
-                + "stopped\\.bin; the same command with --resume continues"), stderr);
+        Path source = sparseFile("stopped.bin", size, 5);
+        AccessLogCapture log = AccessLogCapture.begin();
+        try {
+            Process get = start(List.of("-Xint"), "get", address, "stopped.bin", "-j", "2");
+            awaitRecordedBytes(get, "stopped.bin", MIB);
+            get.toHandle().destroy();
+            assertTrue(get.waitFor(20, TimeUnit.SECONDS), "the client did not stop on SIGTERM");
+            String stderr = Files.readString(work.resolve("stderr.txt"));
+            String last = stderr.strip().lines().reduce((a, b) -> b).orElse("");
+            assertTrue(last.matches("hftp: interrupted: [0-9.]+ [KMG]?i?B kept in stopped\\.bin\\.part; "
+                    + "the same command continues from there"), stderr);
+            long recorded = recordedBytes("stopped.bin");
+            assertTrue(recorded >= MIB && recorded < size, "recorded " + recorded + " of " + size);
+            int firstRunLines = log.await(3, line -> line.contains(" get_")).size();
+
+            Result again = run(List.of(), "get", address, "stopped.bin", "-j", "2");
+            again.assertExit(0);
+            assertTrue(again.stderr.startsWith("hftp: continuing stopped.bin.part: "), again.stderr);
+            assertTrue(again.stderr.contains("(same name and size: HFTP has no date or digest"), again.stderr);
+            Matcher summary = RESUMED.matcher(again.stderr);
+            assertTrue(summary.find(), "no summary:\n" + again.stderr);
+            assertEquals(recorded, Long.parseLong(summary.group(1)));
+            assertEquals(size - recorded, slicedBytes(log.lines().subList(firstRunLines, log.lines().size())),
+                    "the second run asks for exactly what was missing");
+            assertEquals(TestFiles.sha256Hex(source), TestFiles.sha256Hex(work.resolve("stopped.bin")));
+            assertEquals(List.of("stopped.bin"), namesIn(work), "the .part file and the record are gone");
+        } finally {
+            log.stop();
+        }
     }
 
     /**
-     * A download killed (SIGKILL) while its parts fill, then resumed with another -j: the resumed run keeps the
-     * earlier split, fetches only what the parts lack, and the result is identical. The first client runs
-     * interpreted (-Xint), slow enough to be caught half way on any machine.
+     * A download killed (SIGKILL: no hook runs) while its ranges fill, then continued with another -j: the record
+     * saved each second still says what is there, the new run fetches the gaps, and the result is identical. The
+     * first client runs interpreted (-Xint), slow enough to be caught half way on any machine.
      */
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void killedDownloadResumesFromItsParts() throws Exception {
+    void killedDownloadContinuesFromItsRecord() throws Exception {
         long size = 64 * MIB;
         Path source = sparseFile("resume.bin", size, 4);
         Process first = start(List.of("-Xint"), "get", address, "resume.bin", "-j", "2", "-q");
-        long held = awaitPartBytes(first, "resume.bin", MIB);
+        long held = awaitRecordedBytes(first, "resume.bin", MIB);
         first.destroyForcibly();
         assertTrue(first.waitFor(10, TimeUnit.SECONDS));
-        long inParts = partBytes("resume.bin");
-        assertTrue(inParts >= held && inParts < size, "parts hold " + inParts + " of " + size);
+        long recorded = recordedBytes("resume.bin");
+        assertTrue(recorded >= held && recorded < size, "recorded " + recorded + " of " + size);
         assertFalse(Files.exists(work.resolve("resume.bin")));
 
-        Result resumed = run(List.of(), "get", address, "resume.bin", "-j", "4", "--resume");
+        Result resumed = run(List.of(), "get", address, "resume.bin", "-j", "4");
         resumed.assertExit(0);
         Matcher line = RESUMED.matcher(resumed.stderr);
         assertTrue(line.find(), "no resume summary:\n" + resumed.stderr);
-        assertEquals(inParts, Long.parseLong(line.group(1)));
-        AbuseSupport.sayf("ClientCliIT: killed with %d bytes in parts; the resumed run fetched %d of %d bytes%n",
-                inParts, size - inParts, size);
+        assertEquals(recorded, Long.parseLong(line.group(1)));
+        AbuseSupport.sayf("ClientCliIT: killed with %d bytes recorded; the next run fetched %d of %d bytes%n",
+                recorded, size - recorded, size);
         assertEquals(TestFiles.sha256Hex(source), TestFiles.sha256Hex(work.resolve("resume.bin")));
-        assertEquals(List.of("resume.bin"), namesIn(work), "parts and their manifest are removed");
+        assertEquals(List.of("resume.bin"), namesIn(work), "the .part file and the record are removed");
+    }
+
+    /** --no-continue starts over; a record of another size (the file changed on the server) does too, and says so. */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void noContinueOrAChangedFileStartsOver() throws Exception {
+        byte[] content = randomBytes((int) (2 * MIB), 7);
+        Files.write(served.resolve("data.bin"), content);
+        Files.write(work.resolve("data.bin.part"), new byte[(int) (2 * MIB)]);
+        writeRecord("data.bin", content.length, "done 0 " + MIB);
+        Result fresh = run(QUICK_JVM, "get", address, "data.bin", "--no-continue");
+        fresh.assertExit(0);
+        assertArrayEquals(content, Files.readAllBytes(work.resolve("data.bin")));
+        assertFalse(fresh.stderr.contains("already there"), fresh.stderr);
+
+        Files.write(work.resolve("data.bin.part"), new byte[(int) MIB]);
+        writeRecord("data.bin", MIB, "done 0 " + MIB);
+        Result changed = run(QUICK_JVM, "get", address, "data.bin");
+        changed.assertExit(0);
+        assertTrue(changed.stderr.startsWith("hftp: data.bin.hftp is for " + MIB + " bytes, but the server's file has "
+                + content.length + " now: starting over"), changed.stderr);
+        assertArrayEquals(content, Files.readAllBytes(work.resolve("data.bin")));
+        assertEquals(List.of("data.bin"), namesIn(work));
+    }
+
+    /** A FILE.hftp that hftp did not write is someone's file: exit 4, one line, the file untouched. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aForeignRecordFileIsLeftAlone() throws Exception {
+        Files.writeString(served.resolve("notes"), "served");
+        Path mine = Files.writeString(work.resolve("notes.hftp"), "my own notes\n");
+        Result get = run(QUICK_JVM, "get", address, "notes");
+        get.assertExit(4);
+        assertEquals("hftp: notes.hftp: not a download record of hftp (delete or move it)\n", get.stderr);
+        assertEquals("my own notes\n", Files.readString(mine));
+        assertFalse(Files.exists(work.resolve("notes")));
     }
 
     // ---------------------------------------------------------------------------------------------------
 
-    /** The bytes the parts of {@code name} hold, once they hold at least {@code atLeast}. */
-    private long awaitPartBytes(Process process, String name, long atLeast) throws Exception {
+    /** The bytes the record of {@code name} says are written, once it says at least {@code atLeast}. */
+    private long awaitRecordedBytes(Process process, String name, long atLeast) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            long held = partBytes(name);
+            long held = recordedBytes(name);
             if (held >= atLeast) {
                 return held;
             }
@@ -347,17 +405,39 @@ class ClientCliIT {
             }
             Thread.sleep(5);
         }
-        fail("the parts of " + name + " held less than " + atLeast + " bytes after 60 s");
+        fail("the record of " + name + " held less than " + atLeast + " bytes after 60 s");
         return 0;
     }
 
-    private long partBytes(String name) throws IOException {
+    /** The sum of the {@code done OFFSET LENGTH} lines of {@code NAME.hftp} (0 while there is none). */
+    private long recordedBytes(String name) throws IOException {
+        Path record = work.resolve(name + ".hftp");
+        if (!Files.exists(record)) {
+            return 0;
+        }
         long total = 0;
-        try (Stream<Path> files = Files.list(work)) {
-            for (Path file : files.toList()) {
-                if (file.getFileName().toString().matches(Pattern.quote(name) + "\\.part-\\d+")) {
-                    total += Files.size(file);
-                }
+        Matcher done = RECORD_DONE.matcher(Files.readString(record));
+        while (done.find()) {
+            total += Long.parseLong(done.group(2));
+        }
+        return total;
+    }
+
+    private void writeRecord(String name, long size, String... lines) throws IOException {
+        List<String> record = new ArrayList<>(List.of(
+                "# hftp download record: the byte ranges of the .part file beside it that are written",
+                "server " + address, "name " + name, "size " + size));
+        record.addAll(List.of(lines));
+        Files.write(work.resolve(name + ".hftp"), record);
+    }
+
+    /** The sum of the sizes asked for by the {@code get_slice} lines of an access log. */
+    private static long slicedBytes(List<String> accessLines) {
+        long total = 0;
+        for (String line : accessLines) {
+            String[] fields = line.split(" ");
+            if (fields[1].startsWith("get_slice")) {
+                total += Long.parseLong(fields[4]);
             }
         }
         return total;

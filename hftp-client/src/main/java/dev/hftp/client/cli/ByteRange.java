@@ -40,4 +40,22 @@ record ByteRange(long offset, long length) {
         }
         return List.copyOf(ranges);
     }
+
+    /**
+     * Shares the {@code gaps} of a file among {@code connections}: each gap is cut into pieces of about the total
+     * divided by {@code connections}, none shorter than {@code minLength} unless its gap is; in order. There may be
+     * more pieces than connections (many small gaps): a connection then fetches several, one after the other.
+     */
+    static List<ByteRange> share(List<ByteRange> gaps, int connections, long minLength) {
+        long total = gaps.stream().mapToLong(ByteRange::length).sum();
+        long target = Math.max(minLength, (total + connections - 1) / Math.max(1, connections));
+        List<ByteRange> pieces = new ArrayList<>();
+        for (ByteRange gap : gaps) {
+            int count = (int) Math.max(1, gap.length() / target);
+            for (ByteRange piece : split(gap.length(), count, 1)) {
+                pieces.add(new ByteRange(gap.offset() + piece.offset(), piece.length()));
+            }
+        }
+        return List.copyOf(pieces);
+    }
 }

@@ -12,7 +12,8 @@ import java.util.concurrent.Callable;
 /** {@code hftp get}: downloads a file; see {@link Download}. */
 @Command(name = "get", sortOptions = false,
         description = {"Downloads a served file, over several connections at once with -j.",
-            "Progress goes to stderr: a bar on a terminal, else a line a second."})
+            "An interrupted download continues when the same command is run again.",
+            "Progress goes to stderr: a bar on a terminal, else a line every few seconds."})
 final class GetCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -30,10 +31,14 @@ final class GetCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     private int connections;
 
-    @Option(names = "--resume",
-            description = "Continue an interrupted download from its part files (FILE.part-K); "
-                    + "without it they are discarded.")
-    private boolean resume;
+    @Option(names = "--no-continue",
+            description = "Start over even if FILE.hftp records an interrupted download of the same name and size "
+                    + "(by default it continues from FILE.part).")
+    private boolean noContinue;
+
+    /** Continuing is the default now; kept so that scripts written for it still run. */
+    @Option(names = {"-c", "--continue", "--resume"}, hidden = true)
+    private boolean continueAnyway;
 
     @Option(names = "--raw", description = "Ask for raw slices instead of base64 (the course's client uses base64).")
     private boolean raw;
@@ -51,7 +56,7 @@ final class GetCommand implements Callable<Integer> {
                     "Invalid value for option '--connections': " + connections + " (expected: 1-64)");
         }
         Path target = output != null ? output : Path.of(file.name);
-        new Download(file.server, cli.connector(), file.name, target, connections, resume, raw, Progress.Style.detect(quiet),
+        new Download(file.server, cli.connector(), file.name, target, connections, !noContinue, raw, Progress.Style.detect(quiet),
                 System.err).run();
         return ExitCodes.OK;
     }

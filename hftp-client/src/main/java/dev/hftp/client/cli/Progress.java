@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The progress of a download, counted from any number of I/O threads and printed from one thread of its own:
- * a bar redrawn in place on a terminal, a line a second otherwise, or nothing. The I/O threads only add to
+ * a bar redrawn in place on a terminal, a line every few seconds otherwise, or nothing. The I/O threads only add to
  * a {@link LongAdder}, so they never wait for the printer.
  */
 final class Progress implements AutoCloseable {
@@ -23,8 +23,8 @@ final class Progress implements AutoCloseable {
     enum Style {
         /** One line redrawn with {@code \r}, for a terminal. */
         BAR(200),
-        /** A plain line at most once a second, for logs and pipes. */
-        LINES(1000),
+        /** A plain line every few seconds, for logs and pipes. */
+        LINES(5000),
         /** Nothing at all ({@code -q}). */
         QUIET(0);
 
@@ -53,6 +53,8 @@ final class Progress implements AutoCloseable {
     private final ScheduledExecutorService printer;
     /** (nanoTime, fetched) samples of the printer thread, for the rate; touched by that thread only. */
     private final Deque<long[]> samples = new ArrayDeque<>();
+    /** Touched by the printer thread only. */
+    private final EtaEstimate eta = new EtaEstimate(startNanos);
     private int lastBarLength;
     private boolean finished;
 
@@ -94,10 +96,12 @@ final class Progress implements AutoCloseable {
         long now = System.nanoTime();
         long fetchedNow = fetched.sum();
         double rate = rate(now, fetchedNow);
+        eta.update(now, fetchedNow);
         long done = resumed + fetchedNow;
         if (style == Style.BAR) {
-            redraw(ProgressFormat.bar(name, done, total, rate, COLUMNS));
-        } else {
+            redraw(ProgressFormat.bar(name, done, total, rate, eta.bytesPerSecond(), COLUMNS));
+        } else if (done < total) {
+            // At 100% the summary follows: a line saying the same would only repeat it.
             out.println(ProgressFormat.line(name, done, total, rate));
         }
         out.flush();

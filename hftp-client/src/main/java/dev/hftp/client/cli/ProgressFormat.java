@@ -60,18 +60,20 @@ final class ProgressFormat {
 
     /** For a terminal of 80 columns: {@code NAME [#####.....]  12% 12.3 MiB/100.0 MiB 45.6 MiB/s ETA 0:02}. */
     static String bar(String name, long done, long total, double bytesPerSecond) {
-        return bar(name, done, total, bytesPerSecond, DEFAULT_COLUMNS);
+        return bar(name, done, total, bytesPerSecond, bytesPerSecond, DEFAULT_COLUMNS);
     }
 
     /**
      * The bar for a terminal {@code columns} wide, one column short of it (a line as wide as the terminal wraps on
-     * some terminals): the bar narrows, then the name is cut, then the bar goes, then the rate and ETA.
+     * some terminals): the bar narrows, then the name is cut, then the bar goes, then the rate and ETA. The ETA is
+     * computed from {@code etaBytesPerSecond}, a steadier speed than the one shown (see {@link EtaEstimate}).
      */
-    static String bar(String name, long done, long total, double bytesPerSecond, int columns) {
+    static String bar(String name, long done, long total, double bytesPerSecond, double etaBytesPerSecond,
+                      int columns) {
         int width = Math.max(1, columns - 1);
         int percent = percent(done, total);
         String sizes = String.format(Locale.ROOT, " %3d%% %s/%s", percent, bytes(done), bytes(total));
-        String speed = " " + rate(bytesPerSecond) + " ETA " + eta(total - done, bytesPerSecond);
+        String speed = " " + rate(bytesPerSecond) + " ETA " + eta(total - done, etaBytesPerSecond);
         for (int bar = BAR_WIDTH; bar >= MIN_BAR_WIDTH; bar--) {
             String line = name + " " + bar(percent, bar) + sizes + speed;
             if (line.length() <= width) {
@@ -110,11 +112,14 @@ final class ProgressFormat {
         }
     }
 
-    /** The last line: {@code get NAME: 1.0 GiB (1073741824 bytes) in 3.2 s at 320.0 MiB/s}, and what was resumed. */
+    /**
+     * The last line: {@code get NAME: 1.0 GiB (1073741824 bytes) in 3.2 s at 320.0 MiB/s}, and what an earlier run
+     * had fetched.
+     */
     static String summary(String name, long total, long resumed, double seconds) {
         double rate = seconds > 0 ? (total - resumed) / seconds : 0;
         String line = String.format(Locale.ROOT, "get %s: %s (%d bytes) in %.1f s at %s", name, bytes(total), total,
                 seconds, rate(rate));
-        return resumed > 0 ? line + ", " + resumed + " bytes resumed from part files" : line;
+        return resumed > 0 ? line + ", " + resumed + " bytes were already there" : line;
     }
 }

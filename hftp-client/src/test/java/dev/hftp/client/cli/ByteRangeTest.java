@@ -67,4 +67,21 @@ class ByteRangeTest {
         assertThrows(IllegalArgumentException.class, () -> ByteRange.split(10, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new ByteRange(-1, 1));
     }
+
+    /** Gaps left by an earlier run, shared by four connections: big gaps cut, small ones kept whole. */
+    @Test
+    void shouldShareGapsAmongConnections() {
+        List<ByteRange> gaps = List.of(new ByteRange(0, 8 * MIB), new ByteRange(10 * MIB, MIB / 2),
+                new ByteRange(20 * MIB, 4 * MIB));
+        List<ByteRange> pieces = ByteRange.share(gaps, 4, MIB);
+        assertEquals(List.of(new ByteRange(0, 4 * MIB), new ByteRange(4 * MIB, 4 * MIB),
+                new ByteRange(10 * MIB, MIB / 2), new ByteRange(20 * MIB, 4 * MIB)), pieces);
+    }
+
+    @Test
+    void shouldShareOneGapLikeSplit() {
+        assertEquals(ByteRange.split(16 * MIB, 4, MIB), ByteRange.share(List.of(new ByteRange(0, 16 * MIB)), 4, MIB));
+        assertEquals(List.of(new ByteRange(0, 100)), ByteRange.share(List.of(new ByteRange(0, 100)), 4, MIB));
+        assertEquals(List.of(), ByteRange.share(List.of(), 4, MIB));
+    }
 }

@@ -40,11 +40,11 @@ class ProgressFormatTest {
     @ValueSource(ints = {40, 60, 80, 120})
     void shouldFitTheTerminal(int columns) {
         for (String name : new String[] {"f", "archivo.txt", "a-rather-long-name-of-a-large-file-2026-12-05.tar.gz"}) {
-            String bar = ProgressFormat.bar(name, 123 * MIB + 7, 4 * 1024 * MIB, 45.6 * MIB, columns);
+            String bar = ProgressFormat.bar(name, 123 * MIB + 7, 4 * 1024 * MIB, 45.6 * MIB, 45.6 * MIB, columns);
             assertTrue(bar.length() < columns, columns + " columns: " + bar.length() + " '" + bar + "'");
             assertTrue(bar.contains("3%"), bar);
         }
-        String roomy = ProgressFormat.bar("archivo.txt", 50 * MIB, 100 * MIB, 10 * MIB, 120);
+        String roomy = ProgressFormat.bar("archivo.txt", 50 * MIB, 100 * MIB, 10 * MIB, 10 * MIB, 120);
         assertTrue(roomy.contains("[###############...............]") && roomy.endsWith("ETA 0:05"), roomy);
     }
 
