@@ -14,7 +14,7 @@ stop_started() {
 }
 trap stop_started EXIT
 
-# serve_jar NAME DIR ARGS...: the server jar on 127.0.0.1, a free port, serving DIR (output in $OUT/NAME.out);
+# serve_jar NAME DIR ARGS...: the server jar on 127.0.0.1, a free port, serving DIR (output in $OUT/NAME.out, log in .err);
 # sets PORT, and METRICS_PORT when ARGS ask for metrics.
 serve_jar() {
     local name=$1 dir=$2
@@ -25,12 +25,13 @@ serve_jar() {
     local wants_metrics=0
     [[ " $* " == *" --metrics-port "* ]] && wants_metrics=1
     for _ in $(seq 1 300); do
-        grep -q '^Serving' "$OUT/$name.out" && { [ $wants_metrics = 0 ] || grep -q '^Metrics at' "$OUT/$name.out"; } \
+        grep -q ' - Serving ' "$OUT/$name.err" && { [ $wants_metrics = 0 ] || grep -q ' - Metrics at ' "$OUT/$name.err"; } \
             && break
         sleep 0.1
     done
-    PORT=$(grep -oE '^Serving .* on 127\.0\.0\.1:[0-9]+' "$OUT/$name.out" | grep -oE '[0-9]+$' || true)
-    METRICS_PORT=$(grep -oE '^Metrics at http://127\.0\.0\.1:[0-9]+' "$OUT/$name.out" | grep -oE '[0-9]+$' || true)
+    # The server logs both lines (stderr), after the date and level.
+    PORT=$(grep -oE ' - Serving .* on 127\.0\.0\.1:[0-9]+' "$OUT/$name.err" | grep -oE '[0-9]+$' || true)
+    METRICS_PORT=$(grep -oE ' - Metrics at http://127\.0\.0\.1:[0-9]+' "$OUT/$name.err" | grep -oE '[0-9]+$' || true)
     [ -n "$PORT" ] || { log "$name did not start"; cat "$OUT/$name.out" "$OUT/$name.err" >&2; exit 1; }
     log "$name on port $PORT${METRICS_PORT:+, metrics on $METRICS_PORT}"
 }

@@ -66,8 +66,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# start NAME PATTERN COMMAND...: runs COMMAND in the background (stdout to NAME.out) and waits until a line
-# of its output matches PATTERN; sets PID and PORT (the first 127.0.0.1:PORT of that line).
+# start NAME PATTERN COMMAND...: runs COMMAND in the background (stdout to NAME.out, stderr to NAME.err) and
+# waits until a line of either matches PATTERN; sets PID and PORT (the first 127.0.0.1:PORT of that line).
 start() {
     local name=$1 pattern=$2
     shift 2
@@ -80,7 +80,7 @@ start() {
     local line=""
     for _ in $(seq 1 300); do
         # Complete lines only (read fails on a last line still being written).
-        line=$(while IFS= read -r l; do [[ $l =~ $pattern ]] && { echo "$l"; break; }; done < "$OUT/$name.out")
+        line=$(while IFS= read -r l; do [[ $l =~ $pattern ]] && { echo "$l"; break; }; done < <(cat "$OUT/$name.out" "$OUT/$name.err"))
         [ -n "$line" ] && break
         if ! kill -0 "$PID" 2>/dev/null; then
             log "$name exited at start:"; cat "$OUT/$name.out" "$OUT/$name.err" >&2; exit 1
@@ -146,7 +146,7 @@ fi
 
 if [[ " ${SCENARIOS/hftp-idle/} " == *" hftp-"* ]]; then
     # The server's own jar in its own JVM, with its defaults but a connection limit above the idle test's.
-    start hftp "^Serving .* on 127\.0\.0\.1:[0-9]+$" java "${HFTP_JAVA[@]}" -jar "$SERVER_JAR" -a 127.0.0.1 -p 0 \
+    start hftp " - Serving .* on 127\.0\.0\.1:[0-9]+$" java "${HFTP_JAVA[@]}" -jar "$SERVER_JAR" -a 127.0.0.1 -p 0 \
         -d "$DATA" --max-connections $((IDLE_CONNECTIONS + 1000))
     need_port hftp
     HFTP_PORT=$PORT
@@ -155,7 +155,7 @@ fi
 if needs hftp-idle; then
     # A server of its own, so that the RSS measured is that of the idle connections, not of the heap that the
     # other scenarios made the JVM grow (the JVM keeps a grown heap).
-    start hftp-idle-server "^Serving .* on 127\.0\.0\.1:[0-9]+$" java "${HFTP_JAVA[@]}" -jar "$SERVER_JAR" -a 127.0.0.1 \
+    start hftp-idle-server " - Serving .* on 127\.0\.0\.1:[0-9]+$" java "${HFTP_JAVA[@]}" -jar "$SERVER_JAR" -a 127.0.0.1 \
         -p 0 -d "$DATA" --max-connections $((IDLE_CONNECTIONS + 1000))
     need_port hftp-idle-server
     IDLE_PORT=$PORT

@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** A started jar (the server's or the client's), with its stdout and stderr collected line by line. */
 final class JarProcess {
 
-    /** The line a server prints once it listens: its directory, address and port. */
-    static final Pattern SERVING = Pattern.compile("Serving (.+) on ([0-9.]+):(\\d+)( over TLS)?");
+    /** The line a server logs once it listens (on stderr, after the date and level): directory, address, port. */
+    static final Pattern SERVING = Pattern.compile(" - Serving (.+) on ([0-9.]+):(\\d+)( over TLS)?$");
 
     final Process process;
     private final Collector out;
@@ -48,13 +48,13 @@ final class JarProcess {
     Matcher awaitServingOrExit() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            for (String line : out.lines()) {
+            for (String line : err.lines()) {
                 Matcher matcher = SERVING.matcher(line);
-                if (matcher.matches()) {
+                if (matcher.find()) {
                     return matcher;
                 }
             }
-            if (!process.isAlive() && out.done()) {
+            if (!process.isAlive() && err.done()) {
                 return null;
             }
             Thread.sleep(20);
@@ -63,17 +63,17 @@ final class JarProcess {
         return null;
     }
 
-    /** Waits (30 s at most) for a stdout line matching {@code pattern}; returns its first group as a number. */
+    /** Waits (30 s at most) for a log line (stderr) containing {@code pattern}; returns its first group as a number. */
     int awaitLine(Pattern pattern) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            for (String line : out.lines()) {
+            for (String line : err.lines()) {
                 Matcher matcher = pattern.matcher(line);
-                if (matcher.matches()) {
+                if (matcher.find()) {
                     return Integer.parseInt(matcher.group(1));
                 }
             }
-            if (!process.isAlive() && out.done()) {
+            if (!process.isAlive() && err.done()) {
                 break;
             }
             Thread.sleep(20);

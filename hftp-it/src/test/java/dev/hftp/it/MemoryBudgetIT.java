@@ -285,11 +285,11 @@ class MemoryBudgetIT {
         int port = 0;
         while (System.nanoTime() < deadline) {
             String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line != null && line.startsWith("Serving ")) {
+            if (line != null && line.contains(" - Serving ")) {
                 port = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
             }
-            if (line != null && line.startsWith("Metrics at ")) {
-                metrics = URI.create(line.substring("Metrics at ".length()).trim());
+            if (line != null && line.contains(" - Metrics at ")) {
+                metrics = URI.create(line.substring(line.indexOf(" - Metrics at ") + " - Metrics at ".length()).trim());
             }
             if (port > 0 && metrics != null) {
                 return port;

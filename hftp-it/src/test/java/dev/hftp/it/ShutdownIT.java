@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.ConnectException;
@@ -317,17 +318,17 @@ class ShutdownIT {
 
     // ---------------------------------------------------------------- the command: SIGTERM
 
-    private static final Pattern SERVING = Pattern.compile("Serving (.+) on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern SERVING = Pattern.compile(" - Serving (.+) on 127\\.0\\.0\\.1:(\\d+)$");
 
-    /** Starts {@code java -jar hftp-server.jar} on a free port and returns the port it prints. */
+    /** Starts {@code java -jar hftp-server.jar} on a free port and returns the port it logs. */
     private int startProcess(long graceSeconds, Path stderr) throws Exception {
         return startProcess(List.of(), List.of("--shutdown-grace", Long.toString(graceSeconds)), stderr, true);
     }
 
     /**
-     * Starts {@code java [jvmOptions] -jar hftp-server.jar [options]} on a free port and returns the port it
-     * prints. Its standard error goes to {@code stderr}, or, if that is null, to a pipe nobody reads; its
-     * standard output is read to the end, or, unless {@code drainStdout}, only up to that first line.
+     * Starts {@code java [jvmOptions] -jar hftp-server.jar [options]} on a free port and returns the port it logs.
+     * Its standard error goes to {@code stderr}, or, if that is null, to a pipe read only up to the {@code Serving}
+     * line; its standard output is read to the end, or, unless {@code drainStdout}, not at all.
      */
     private int startProcess(List<String> jvmOptions, List<String> options, Path stderr, boolean drainStdout)
             throws Exception {
@@ -341,33 +342,70 @@ class ShutdownIT {
             builder.redirectError(stderr.toFile());
         }
         process = builder.start();
+        if (drainStdout) {
+            Thread stdout = new Thread(() -> {
+                try (InputStream in = process.getInputStream()) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    // The process ended.
+                }
+            }, "server-stdout");
+            stdout.setDaemon(true);
+            stdout.start();
+        }
+        Matcher matcher = stderr != null ? awaitServingIn(stderr) : awaitServingOnPipe();
+        assertEquals(dir.toRealPath().toString(), matcher.group(1));
+        return Integer.parseInt(matcher.group(2));
+    }
+
+    private Matcher awaitServingIn(Path stderr) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (String line : Files.readAllLines(stderr)) {
+                Matcher matcher = SERVING.matcher(line);
+                if (matcher.find()) {
+                    return matcher;
+                }
+            }
+            assertTrue(process.isAlive(), "the server exited: " + Files.readString(stderr));
+            Thread.sleep(20);
+        }
+        return fail("no Serving line in 30 s; stderr: " + Files.readString(stderr));
+    }
+
+    /** Reads the pipe up to the Serving line, then leaves it unread. */
+    private Matcher awaitServingOnPipe() throws Exception {
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread stdout = new Thread(() -> {
+        Thread reader = new Thread(() -> {
             // Not closed here: closing the pipe would fail the server's next write instead of blocking it.
-            BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader in = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
             try {
                 String line;
-                while ((line = reader.readLine()) != null) {
+                while ((line = in.readLine()) != null) {
                     lines.add(line);
-                    if (!drainStdout) {
+                    if (SERVING.matcher(line).find()) {
                         return;
                     }
                 }
             } catch (IOException e) {
                 // The process ended.
             }
-        }, "server-stdout");
-        stdout.setDaemon(true);
-        stdout.start();
-        String line = lines.poll(30, TimeUnit.SECONDS);
-        if (line == null) {
-            fail("the server printed no line in 30 s; stderr: " + (stderr == null ? "(a pipe)" : Files.readString(stderr)));
+        }, "server-stderr");
+        reader.setDaemon(true);
+        reader.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(100, TimeUnit.MILLISECONDS);
+            if (line != null) {
+                seen.add(line);
+                Matcher matcher = SERVING.matcher(line);
+                if (matcher.find()) {
+                    return matcher;
+                }
+            }
         }
-        Matcher matcher = SERVING.matcher(line);
-        assertTrue(matcher.matches(), "unexpected first line: " + line);
-        assertEquals(dir.toRealPath().toString(), matcher.group(1));
-        return Integer.parseInt(matcher.group(2));
+        return fail("no Serving line in 30 s; stderr: " + seen);
     }
 
     @Test

@@ -272,4 +272,17 @@ public final class HftpServerBootstrap {
     public HftpServer start() throws IOException {
         return ServerStart.start(config());
     }
+
+    /**
+     * Checks what {@link #start()} would, short of listening: the settings, the directory and the TLS files
+     * (what {@code hftp-server --print-config} does before it says the configuration is good).
+     *
+     * @throws InvalidSettingException as {@link #config()}
+     * @throws IOException as {@link #start()}, except a port in use, which only binding shows
+     */
+    public HftpServerConfig check() throws IOException {
+        HftpServerConfig config = config();
+        ServerStart.check(config);
+        return config;
+    }
 }

@@ -48,6 +48,12 @@ final class ServerStart {
     private ServerStart() {
     }
 
+    /** Opens the directory and loads the TLS files as {@link #start} does, then lets them go. */
+    static void check(HftpServerConfig config) throws IOException {
+        new FileStore(config.directory()).close();
+        tls(config);
+    }
+
     static HftpServer start(HftpServerConfig config) throws IOException {
         InetSocketAddress listen = new InetSocketAddress(config.address(), config.port());
         MemoryBudget budget = new MemoryBudget(config.memoryBudget());

@@ -9,6 +9,7 @@ import dev.hftp.server.metrics.MetricsHttpHandler;
 import dev.hftp.server.proxy.ProxyProtocolPeers;
 
 import dev.hftp.codec.HftpVersion;
+import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.Log4J2LoggerFactory;
 import org.apache.logging.log4j.Level;
@@ -50,7 +51,8 @@ public final class HftpServerMain implements Callable<Integer> {
     private Path config;
 
     @Option(names = "--print-config",
-            description = "Print the effective settings (properties, usable as --config) and exit.")
+            description = "Print the effective settings (properties, usable as --config), check them as a start "
+                    + "would (directory, TLS files; not the port) and exit: 0 if the server would start.")
     private boolean printConfig;
 
     @Option(names = {"-v", "--verbose"},
@@ -175,7 +177,13 @@ public final class HftpServerMain implements Callable<Integer> {
         }
         if (printConfig) {
             printConfig(spec.commandLine().getOut());
-            return 0;
+            // Then checked as a start would (directory, TLS files): exit code 0 means it would start.
+            try {
+                bootstrap.check();
+                return 0;
+            } catch (IOException e) {
+                return cannotStart(err, config, e);
+            }
         }
         if (verbosity.length > 0) {
             Configurator.setLevel("dev.hftp", verbosity.length == 1 ? Level.DEBUG : Level.TRACE);
@@ -183,18 +191,8 @@ public final class HftpServerMain implements Callable<Integer> {
         HftpServer server;
         try {
             server = bootstrap.start();
-        } catch (NoSuchFileException e) {
-            err.println("hftp-server: directory not found: " + config.directory());
-            return 1;
-        } catch (NotDirectoryException e) {
-            err.println("hftp-server: not a directory: " + config.directory());
-            return 1;
         } catch (IOException e) {
-            // A port in use arrives here as a BindException, with the address in its message.
-            err.println("hftp-server: " + e.getMessage());
-            return 1;
-        } finally {
-            err.flush();
+            return cannotStart(err, config, e);
         }
         ShutdownWatchdog watchdog = new ShutdownWatchdog(ShutdownWatchdog.deadlineAfter(config.shutdownGrace()));
         Runnable stop = () -> {
@@ -203,16 +201,31 @@ public final class HftpServerMain implements Callable<Integer> {
         };
         stopOnSignals(new SignalStop(server, config.shutdownGrace(), watchdog, stop));
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "hftp-shutdown"));
-        PrintWriter out = spec.commandLine().getOut();
-        out.println("Serving " + server.directory() + " on " + config.address() + ":" + server.port()
-                + (server.isTls() ? " over TLS" : ""));
+        // Through the log like every other line of a running server: dated, and where the operator sends the rest.
+        // The logger is taken here, after main has chosen log4j2 for Netty's logging facade.
+        InternalLogger logger = InternalLoggerFactory.getInstance(HftpServerMain.class);
+        logger.info("Serving {} on {}:{}{}", server.directory(), config.address(), server.port(),
+                server.isTls() ? " over TLS" : "");
         if (server.metricsAddress() != null) {
-            out.println("Metrics at http://" + config.metricsAddress() + ":"
-                    + server.metricsAddress().getPort() + MetricsHttpHandler.PATH);
+            logger.info("Metrics at http://{}:{}{}", config.metricsAddress(), server.metricsAddress().getPort(),
+                    MetricsHttpHandler.PATH);
         }
-        out.flush();
         server.awaitClose();
         return 0;
+    }
+
+    /** The one line of a start that failed, and its exit code, 1. */
+    private static int cannotStart(PrintWriter err, HftpServerConfig config, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            err.println("hftp-server: directory not found: " + config.directory());
+        } else if (e instanceof NotDirectoryException) {
+            err.println("hftp-server: not a directory: " + config.directory());
+        } else {
+            // A port in use arrives here as a BindException, with the address in its message.
+            err.println("hftp-server: " + e.getMessage());
+        }
+        err.flush();
+        return 1;
     }
 
     /** Every setting with its effective value, as {@code key=value} lines a config file can hold. */

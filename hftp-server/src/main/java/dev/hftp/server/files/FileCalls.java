@@ -54,8 +54,8 @@ public final class FileCalls implements AutoCloseable {
     private final int maxStuck;
     private final AtomicInteger stuck = new AtomicInteger();
     /** A file system that stops answering leaves every call stuck: one line a second, not one each. */
-    private final RateLimitedLog stuckCalls = new RateLimitedLog(logger,
-            "{} more file call(s) outlived the timeout in the last {} s; {} thread(s) now waiting on the file system");
+    private final RateLimitedLog stuckCalls = new RateLimitedLog(logger, "file call",
+            "{} outlived the timeout in the last {} s; {} now waiting on the file system");
 
     /**
      * {@code poolSize} threads for calls, each call allowed {@code timeout}; at most {@code maxStuck} threads
@@ -157,7 +157,7 @@ public final class FileCalls implements AutoCloseable {
     private void replaceStuckThread() {
         int now = stuck.incrementAndGet();
         resize();
-        if (stuckCalls.admit(now)) {
+        if (stuckCalls.admit(Wording.count(now, "thread"))) {
             logger.warn("a file call outlived its timeout; {} now waiting on the file system", Wording.count(now, "thread"));
         }
     }

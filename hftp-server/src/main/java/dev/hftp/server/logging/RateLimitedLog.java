@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * summary line once the period is over, either by the next occurrence or by a check scheduled when the first of
  * them was counted, so the tail of a burst is written too, a period after the line before it at the latest:
  * <pre>
- * /192.0.2.7:40312 refused: 10000 connections already open (limit)
- * 4,731 more connection(s) refused in the last 1.0 s (limit 10000 open); last from /192.0.2.7:51877
+ * 192.0.2.7:40312 refused: 10000 connections already open (limit)
+ * 4,731 more connections refused in the last 1.0 s (limit 10000 open); last from 192.0.2.7:51877
  * </pre>
  * Each occurrence costs a clock read and a few atomic operations, without allocating; a summary line costs its
  * formatting, and one scheduled task a period. Thread-safe.
@@ -33,6 +33,7 @@ public final class RateLimitedLog {
     static final Duration PERIOD = Duration.ofSeconds(1);
 
     private final InternalLogger logger;
+    private final String noun;
     private final String summary;
     private final long periodNanos;
     private final Ticker ticker;
@@ -48,16 +49,19 @@ public final class RateLimitedLog {
 
     /**
      * Lines to {@code logger}, at most one a second; {@code summary} is the format of a summary line, whose three
-     * {@code {}} are the count, the seconds it covers, and the {@code last} of the latest occurrence.
+     * {@code {}} are the count with {@code noun} ({@code 1 more connection}, {@code 4,731 more connections}), the
+     * seconds it covers, and the {@code last} of the latest occurrence.
      */
-    public RateLimitedLog(InternalLogger logger, String summary) {
+    public RateLimitedLog(InternalLogger logger, String noun, String summary) {
         // The global executor starts its thread when a check is scheduled and stops it when idle: nothing to close.
-        this(logger, summary, PERIOD, Ticker.systemTicker(), GlobalEventExecutor.INSTANCE);
+        this(logger, noun, summary, PERIOD, Ticker.systemTicker(), GlobalEventExecutor.INSTANCE);
     }
 
     /** As above, with the period, the clock and the executor of the checks given: for tests. */
-    public RateLimitedLog(InternalLogger logger, String summary, Duration period, Ticker ticker, EventExecutor scheduler) {
+    public RateLimitedLog(InternalLogger logger, String noun, String summary, Duration period, Ticker ticker,
+                          EventExecutor scheduler) {
         this.logger = Objects.requireNonNull(logger, "logger");
+        this.noun = Objects.requireNonNull(noun, "noun");
         this.summary = Objects.requireNonNull(summary, "summary");
         if (period.isNegative() || period.isZero()) {
             throw new IllegalArgumentException("period: " + period + " (expected: > 0)");
@@ -123,7 +127,7 @@ public final class RateLimitedLog {
 
     private void write(long count, long nanos, Object last) {
         if (logger.isWarnEnabled()) {
-            logger.warn(summary, String.format(Locale.ROOT, "%,d", count),
+            logger.warn(summary, String.format(Locale.ROOT, "%,d more %s", count, count == 1 ? noun : noun + "s"),
                     String.format(Locale.ROOT, "%.1f", nanos / 1e9), last);
         }
     }

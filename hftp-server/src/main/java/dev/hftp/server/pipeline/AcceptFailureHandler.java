@@ -26,7 +26,7 @@ public final class AcceptFailureHandler extends ChannelInboundHandlerAdapter {
     static final long PAUSE_MILLIS = 1_000;
 
     private final RateLimitedLog failures =
-            new RateLimitedLog(logger, "{} more accept(s) failed in the last {} s; last: {}");
+            new RateLimitedLog(logger, "accept", "{} failed in the last {} s; last: {}");
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {

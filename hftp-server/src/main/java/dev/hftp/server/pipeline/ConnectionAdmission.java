@@ -47,7 +47,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
     /** {@code limits} says, in the WARN line that counts refusals, what refuses them. */
     public ConnectionAdmission(Policy policy, String limits) {
         this.policy = policy;
-        this.refusals = new RateLimitedLog(logger, "{} more connection(s) refused in the last {} s (" + limits
+        this.refusals = new RateLimitedLog(logger, "connection", "{} refused in the last {} s (" + limits
                 + "); last from {}");
     }
 

@@ -24,7 +24,7 @@ public final class ErrorLog {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(HftpHandler.class);
 
     private final RateLimitedLog warnings =
-            new RateLimitedLog(logger, "{} more internal error(s) in the last {} s; last from {}");
+            new RateLimitedLog(logger, "internal error", "{} in the last {} s; last from {}");
 
     /** Logs a 199 answered to {@code channel}'s client. */
     void internalError(Channel channel, String reason) {

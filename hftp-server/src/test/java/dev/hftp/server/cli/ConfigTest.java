@@ -30,13 +30,29 @@ class ConfigTest {
         return HftpServerMain.commandLine(args, environment, new PrintWriter(out), new PrintWriter(err));
     }
 
+    /**
+     * For the tests of how settings are resolved: they were printed, and the check that follows (as a start would
+     * do it) passed, or failed only on a directory or TLS file the settings name and this machine lacks (the
+     * built-in {@code ./testdata} is relative to the module here). The check itself: {@code shouldCheckLikeAStart*}.
+     */
+    private void assertPrinted(int exitCode, String... message) {
+        String error = err.toString().replace("\r", "");
+        if (exitCode == 1) {
+            assertTrue(error.matches("hftp-server: (directory not found: .*|cannot load TLS .*)\n"), error);
+        } else {
+            assertEquals(0, exitCode, error);
+        }
+        assertFalse(out.toString().isEmpty(), "nothing printed");
+        err.getBuffer().setLength(0);
+    }
+
     private Path file(String content) throws IOException {
         return Files.writeString(dir.resolve("hftp.properties"), content);
     }
 
     @Test
     void shouldPrintEveryBuiltInDefault() {
-        assertEquals(0, run(Map.of(), "--print-config"));
+        assertPrinted(run(Map.of(), "--print-config"));
         assertEquals(String.join("\n", "address=0.0.0.0", "port=19500", "datadir=testdata", "max-line-length=65536",
                 "max-connections=10000", "idle-timeout=300", "write-buffer=262144", "memory-budget=0",
                 "file-timeout=5", "shutdown-grace=10", "transport=nio", "io-threads=0", "metrics-port=", "metrics-address=127.0.0.1",
@@ -46,12 +62,12 @@ class ConfigTest {
 
     @Test
     void shouldReadBackWhatItPrints() throws IOException {
-        assertEquals(0, run(Map.of("HFTP_METRICS_PORT", "9100"), "--port", "1234", "--print-config"));
+        assertPrinted(run(Map.of("HFTP_METRICS_PORT", "9100"), "--port", "1234", "--print-config"));
         String printed = out.toString();
         assertTrue(printed.contains("metrics-port=9100\n"), printed);
         Path config = file(printed);
         out.getBuffer().setLength(0);
-        assertEquals(0, run(Map.of(), "--config", config.toString(), "--print-config"), err.toString());
+        assertPrinted(run(Map.of(), "--config", config.toString(), "--print-config"), err.toString());
         assertEquals(printed, out.toString());
     }
 
@@ -68,7 +84,7 @@ class ConfigTest {
                 "transport: epoll",
                 "io-threads:",
                 ""));
-        assertEquals(0, run(Map.of("HFTP_PORT", "21000"), "--config", config.toString(), "--print-config"),
+        assertPrinted(run(Map.of("HFTP_PORT", "21000"), "--config", config.toString(), "--print-config"),
                 err.toString());
         String printed = out.toString();
         assertTrue(printed.contains("port=21000\n"), printed);          // the environment still wins
@@ -108,10 +124,37 @@ class ConfigTest {
     }
 
     @Test
+    void shouldCheckLikeAStartAfterPrinting() throws IOException {
+        assertEquals(0, run(Map.of(), "-d", dir.toString(), "--print-config"));
+        assertEquals("", err.toString());
+        assertTrue(out.toString().contains("datadir=" + dir + "\n"), out.toString());
+
+        Path missing = dir.resolve("nonexistent");
+        assertEquals(1, run(Map.of(), "-d", missing.toString(), "--print-config"));
+        assertEquals("hftp-server: directory not found: " + missing + "\n", err.toString().replace("\r", ""));
+        assertTrue(out.toString().contains("datadir=" + missing + "\n"), "printed before the check: " + out);
+
+        err.getBuffer().setLength(0);
+        Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
+        assertEquals(1, run(Map.of(), "-d", plain.toString(), "--print-config"));
+        assertEquals("hftp-server: not a directory: " + plain + "\n", err.toString().replace("\r", ""));
+    }
+
+    @Test
+    void shouldCheckLikeAStartTheTlsFilesToo() {
+        Path cert = dir.resolve("cert.pem");
+        assertEquals(1, run(Map.of(), "-d", dir.toString(), "--tls-cert", cert.toString(), "--tls-key",
+                dir.resolve("key.pem").toString(), "--print-config"));
+        String error = err.toString().replace("\r", "");
+        assertTrue(error.startsWith("hftp-server: cannot load TLS ") && error.contains(cert.toString())
+                && error.indexOf('\n') == error.length() - 1, error);
+    }
+
+    @Test
     void shouldTakeCommandLineOverEnvironmentOverFileOverDefault() throws IOException {
         Path config = file("port=20000\nmax-connections=5\nidle-timeout=7\ntransport=epoll\n");
         Map<String, String> environment = Map.of("HFTP_PORT", "21000", "HFTP_IDLE_TIMEOUT", "8", "OTHER", "x");
-        assertEquals(0, run(environment, "--config", config.toString(), "--idle-timeout", "9", "--print-config"));
+        assertPrinted(run(environment, "--config", config.toString(), "--idle-timeout", "9", "--print-config"));
         String printed = out.toString();
         assertTrue(printed.contains("port=21000\n"), printed);           // environment over file
         assertTrue(printed.contains("max-connections=5\n"), printed);    // file over default
@@ -123,7 +166,7 @@ class ConfigTest {
     @Test
     void shouldAcceptConfigWithEqualsSign() throws IOException {
         Path config = file("datadir=/srv/files\n");
-        assertEquals(0, run(Map.of(), "--config=" + config, "--print-config"));
+        assertPrinted(run(Map.of(), "--config=" + config, "--print-config"));
         assertTrue(out.toString().contains("datadir=/srv/files\n"), out.toString());
     }
 
@@ -149,7 +192,7 @@ class ConfigTest {
     @Test
     void shouldTakeTlsFilesFromTheEnvironmentAndTheFile() throws IOException {
         Path config = file("tls-key=/etc/hftp/key.pem\n");
-        assertEquals(0, run(Map.of("HFTP_TLS_CERT", "/etc/hftp/cert.pem"), "--config", config.toString(),
+        assertPrinted(run(Map.of("HFTP_TLS_CERT", "/etc/hftp/cert.pem"), "--config", config.toString(),
                 "--print-config"));
         String printed = out.toString();
         assertTrue(printed.contains("tls-cert=/etc/hftp/cert.pem\n"), printed);
@@ -158,10 +201,10 @@ class ConfigTest {
 
     @Test
     void shouldReadPrintedEmptyTlsSettingsAsPlaintext() throws IOException {
-        assertEquals(0, run(Map.of(), "--print-config"));
+        assertPrinted(run(Map.of(), "--print-config"));
         Path printed = file(out.toString());
         out.getBuffer().setLength(0);
-        assertEquals(0, run(Map.of("HFTP_TLS_KEY", ""), "--config", printed.toString(), "--print-config"));
+        assertPrinted(run(Map.of("HFTP_TLS_KEY", ""), "--config", printed.toString(), "--print-config"));
         assertTrue(out.toString().contains("tls-cert=\ntls-key=\n"), out.toString());
     }
 
@@ -169,7 +212,7 @@ class ConfigTest {
     void shouldTakeTheFileWhereAnEnvironmentVariableIsEmpty() throws IOException {
         Path config = file("tls-cert=/etc/hftp/cert.pem\ntls-key=/etc/hftp/key.pem\nproxy-protocol=true\n"
                 + "proxy-protocol-from=10.0.0.0/8\n");
-        assertEquals(0, run(Map.of("HFTP_TLS_CERT", "", "HFTP_TLS_KEY", " ", "HFTP_PROXY_PROTOCOL", "",
+        assertPrinted(run(Map.of("HFTP_TLS_CERT", "", "HFTP_TLS_KEY", " ", "HFTP_PROXY_PROTOCOL", "",
                 "HFTP_PROXY_PROTOCOL_FROM", ""), "--config", config.toString(), "--print-config"), err.toString());
         String printed = out.toString();
         assertTrue(printed.contains("tls-cert=/etc/hftp/cert.pem\ntls-key=/etc/hftp/key.pem\n"), printed);
@@ -178,25 +221,25 @@ class ConfigTest {
 
     @Test
     void shouldTakeTheProxyProtocolPeersFromEachSourceAndPrintThemBack() throws IOException {
-        assertEquals(0, run(Map.of(), "--proxy-protocol", "--proxy-protocol-from", "10.0.0.0/8, 2001:db8::/32",
+        assertPrinted(run(Map.of(), "--proxy-protocol", "--proxy-protocol-from", "10.0.0.0/8, 2001:db8::/32",
                 "--print-config"), err.toString());
         assertTrue(out.toString().contains("proxy-protocol-from=10.0.0.0/8,2001:db8::/32\n"), out.toString());
 
         Path printed = file(out.toString());
         out.getBuffer().setLength(0);
-        assertEquals(0, run(Map.of(), "--config", printed.toString(), "--print-config"), err.toString());
+        assertPrinted(run(Map.of(), "--config", printed.toString(), "--print-config"), err.toString());
         assertTrue(out.toString().contains("proxy-protocol=true\nproxy-protocol-from=10.0.0.0/8,2001:db8::/32\n"),
                 out.toString());
 
         out.getBuffer().setLength(0);
-        assertEquals(0, run(Map.of("HFTP_PROXY_PROTOCOL", "true", "HFTP_PROXY_PROTOCOL_FROM", "192.0.2.7"),
+        assertPrinted(run(Map.of("HFTP_PROXY_PROTOCOL", "true", "HFTP_PROXY_PROTOCOL_FROM", "192.0.2.7"),
                 "--config", printed.toString(), "--print-config"), err.toString());
         assertTrue(out.toString().contains("proxy-protocol-from=192.0.2.7\n"), out.toString());
 
         Path yaml = Files.writeString(dir.resolve("hftp.yaml"), "proxy:\n  protocol: true\n  protocol-from: "
                 + "10.1.0.0/16,10.2.0.0/16\n");
         out.getBuffer().setLength(0);
-        assertEquals(0, run(Map.of(), "--config", yaml.toString(), "--print-config"), err.toString());
+        assertPrinted(run(Map.of(), "--config", yaml.toString(), "--print-config"), err.toString());
         assertTrue(out.toString().contains("proxy-protocol-from=10.1.0.0/16,10.2.0.0/16\n"), out.toString());
     }
 
@@ -232,9 +275,9 @@ class ConfigTest {
 
     @Test
     void shouldAllowTheProxyProtocolWithoutPeersOnLoopback() {
-        assertEquals(0, run(Map.of(), "--proxy-protocol", "-a", "127.0.0.1", "--print-config"), err.toString());
-        assertEquals(0, run(Map.of(), "--proxy-protocol", "-a", "localhost", "--print-config"), err.toString());
-        assertEquals(0, run(Map.of(), "--proxy-protocol", "--proxy-protocol-from", "10.0.0.0/8", "--print-config"),
+        assertPrinted(run(Map.of(), "--proxy-protocol", "-a", "127.0.0.1", "--print-config"), err.toString());
+        assertPrinted(run(Map.of(), "--proxy-protocol", "-a", "localhost", "--print-config"), err.toString());
+        assertPrinted(run(Map.of(), "--proxy-protocol", "--proxy-protocol-from", "10.0.0.0/8", "--print-config"),
                 err.toString());
     }
 

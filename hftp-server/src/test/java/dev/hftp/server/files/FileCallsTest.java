@@ -72,8 +72,8 @@ class FileCallsTest {
         List<String> lines = log.events().stream().map(LoggerCapture.Event::message).toList();
         assertEquals(2, lines.size(), lines.toString());
         assertEquals("a file call outlived its timeout; 1 thread now waiting on the file system", lines.get(0));
-        assertTrue(lines.get(1).matches("19 more file call\\(s\\) outlived the timeout in the last 1\\.\\d s; "
-                + "20 thread\\(s\\) now waiting on the file system"), lines.get(1));
+        assertTrue(lines.get(1).matches("19 more file calls outlived the timeout in the last 1\\.\\d s; "
+                + "20 threads now waiting on the file system"), lines.get(1));
         assertFalse(log.events().stream().anyMatch(LoggerCapture.Event::thrown));
     }
 

@@ -32,9 +32,9 @@ class RateLimitedLogTest {
 
     private static final String NAME = RateLimitedLogTest.class.getName();
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(NAME);
-    private static final String SUMMARY = "{} more refused in the last {} s; last from {}";
+    private static final String SUMMARY = "{} refused in the last {} s; last from {}";
     private static final Pattern COUNT =
-            Pattern.compile("^([\\d,]+) more refused in the last ([\\d.]+) s; last from (.*)$");
+            Pattern.compile("^([\\d,]+) more connections? refused in the last ([\\d.]+) s; last from (.*)$");
 
     private MockTicker ticker;
     private EmbeddedChannel loop;
@@ -46,7 +46,7 @@ class RateLimitedLogTest {
         ticker = Ticker.newMockTicker();
         loop = EmbeddedChannel.builder().ticker(ticker).build();
         log = LoggerCapture.begin(NAME);
-        limited = new RateLimitedLog(logger, SUMMARY, Duration.ofSeconds(1), ticker, loop.eventLoop());
+        limited = new RateLimitedLog(logger, "connection", SUMMARY, Duration.ofSeconds(1), ticker, loop.eventLoop());
     }
 
     @AfterEach
@@ -74,7 +74,7 @@ class RateLimitedLogTest {
         advance(999);
         assertEquals(List.of(), lines(), "nothing is written within the period");
         advance(1);
-        assertEquals(List.of("999 more refused in the last 1.0 s; last from client-999"), lines());
+        assertEquals(List.of("999 more connections refused in the last 1.0 s; last from client-999"), lines());
         advance(10_000);
         assertEquals(1, lines().size(), "nothing more to write");
     }
@@ -87,7 +87,7 @@ class RateLimitedLogTest {
         // No scheduled check runs: the occurrence after the period writes the line itself, counting itself.
         ticker.advanceMillis(1_500);
         assertFalse(limited.admit("d"));
-        assertEquals(List.of("3 more refused in the last 1.5 s; last from d"), lines());
+        assertEquals(List.of("3 more connections refused in the last 1.5 s; last from d"), lines());
         loop.runScheduledPendingTasks();
         advance(5_000);
         assertEquals(1, lines().size(), "the check scheduled for b finds nothing left to write");
@@ -102,7 +102,7 @@ class RateLimitedLogTest {
         assertTrue(limited.admit("b"), "a period without a line: the next one is logged in full again");
         assertFalse(limited.admit("c"));
         advance(1_000);
-        assertEquals(List.of("1 more refused in the last 1.0 s; last from c"), lines());
+        assertEquals(List.of("1 more connection refused in the last 1.0 s; last from c"), lines());
     }
 
     @Test
@@ -131,7 +131,7 @@ class RateLimitedLogTest {
             assertFalse(limited.admit("b"));
         }
         advance(1_000);
-        assertEquals(List.of("4,731 more refused in the last 1.0 s; last from b"), lines());
+        assertEquals(List.of("4,731 more connections refused in the last 1.0 s; last from b"), lines());
     }
 
     @Test
@@ -166,7 +166,7 @@ class RateLimitedLogTest {
         // Only the first counted occurrence scheduled a check; joined, the workers have handed it to this thread.
         advance(1_000);
         assertEquals(1, admitted.get());
-        assertEquals(List.of("199,999 more refused in the last 1.0 s; last from x"), lines());
+        assertEquals(List.of("199,999 more connections refused in the last 1.0 s; last from x"), lines());
     }
 
     private static long total(List<String> lines) {

@@ -60,7 +60,7 @@ class AcceptFailureHandlerTest {
         }
         assertEquals(2, log.events().size());
         assertTrue(log.events().get(1).message().matches(
-                "9 more accept\\(s\\) failed in the last 1\\.\\d s; last: java.io.IOException: Too many open files"),
+                "9 more accepts failed in the last 1\\.\\d s; last: java.io.IOException: Too many open files"),
                 log.events().get(1).message());
     }
 
