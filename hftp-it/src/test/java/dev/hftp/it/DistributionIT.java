@@ -128,6 +128,8 @@ class DistributionIT {
 
     @Test
     void theServerReadsTheArchivesConfigurationUnlessGivenOne() throws Exception {
+        // The built-in directory, which --print-config checks as a start would: ./testdata of where it runs.
+        Files.createDirectories(dir.resolve("testdata"));
         JarProcess printed = run("hftp-server", Map.of(), "--print-config");
         assertEquals(0, printed.awaitExit(), printed.output());
         assertTrue(printed.stdoutLines().contains("port=19500"), printed.output());
