@@ -16,24 +16,37 @@ public final class HftpVersion {
 
     /** The version Maven wrote into the codec's jar, or {@code unknown} outside of a build. */
     public static String version() {
-        Properties properties = new Properties();
-        try (InputStream in = HftpVersion.class.getResourceAsStream("/hftp-version.properties")) {
-            if (in != null) {
-                properties.load(in);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return properties.getProperty("version", "unknown");
+        return Build.PROPERTIES.getProperty("version", "unknown");
     }
 
-    /** The lines of {@code command --version}: the command and its version, Netty's, the JVM's. */
+    /**
+     * The lines of {@code command --version}: the command and its version, Netty's, the JVM's. Netty's is the one
+     * the build used, written beside ours: asking Netty itself ({@code Version.identify()}) initialises much of it
+     * and scans the class path, a fifth of a one-request command's start-up, because picocli asks every
+     * subcommand's version when it builds the command line.
+     */
     public static String[] describe(String command) {
-        io.netty.util.Version common = io.netty.util.Version.identify().get("netty-common");
         return new String[] {
             command + " " + version(),
-            "Netty " + (common == null ? "unknown" : common.artifactVersion()),
+            "Netty " + Build.PROPERTIES.getProperty("netty", "unknown"),
             "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
         };
+    }
+
+    /** Read once, when first asked. */
+    private static final class Build {
+        static final Properties PROPERTIES = load();
+
+        private static Properties load() {
+            Properties properties = new Properties();
+            try (InputStream in = HftpVersion.class.getResourceAsStream("/hftp-version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return properties;
+        }
     }
 }

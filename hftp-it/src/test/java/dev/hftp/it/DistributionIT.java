@@ -126,6 +126,21 @@ class DistributionIT {
                 wrong.stderr());
     }
 
+    /**
+     * The version is read from the JDK's release file, without starting a JVM only to ask (0.1 s of every command):
+     * here a java that would say so if started, in a JAVA_HOME whose release file says Java 11.
+     */
+    @Test
+    void anOldJavaIsOneClearLineWithoutStartingIt() throws Exception {
+        Path jdk = Files.createDirectories(dir.resolve("jdk-11/bin"));
+        Path java = Files.writeString(jdk.resolve("java"), "#!/bin/sh\necho 'java was started' >&2\nexit 99\n");
+        assertTrue(java.toFile().setExecutable(true));
+        Files.writeString(dir.resolve("jdk-11/release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"11.0.22\"\n");
+        JarProcess old = run("hftp", Map.of("JAVA_HOME", dir.resolve("jdk-11").toString()), "--version");
+        assertEquals(1, old.awaitExit(), old.output());
+        assertEquals("hftp: " + java + " is Java 11; Java 17 or newer is needed (set JAVA_HOME)\n", old.stderr());
+    }
+
     @Test
     void theServerReadsTheArchivesConfigurationUnlessGivenOne() throws Exception {
         // The built-in directory, which --print-config checks as a start would: ./testdata of where it runs.

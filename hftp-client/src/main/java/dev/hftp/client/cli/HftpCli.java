@@ -18,6 +18,8 @@ import java.util.List;
             CommandLine.HelpCommand.class})
 public final class HftpCli implements Runnable {
 
+    private static final String NETTY_JFR = "io.netty.jfr.enabled";
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -38,8 +40,14 @@ public final class HftpCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Netty registers its JFR events as it starts: about a tenth of a one-request command's time (JFR classes
+        // loaded and event handlers generated), for recordings nobody makes of a command line. Still on if asked.
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
         System.exit(commandLine().execute(args));
     }
+
 
     /** The command line, its exit codes and its error printing set up; for main and the tests. */
     static CommandLine commandLine() {
