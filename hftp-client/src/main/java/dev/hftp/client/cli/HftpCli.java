@@ -7,18 +7,35 @@ import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /** The {@code hftp} command: lists, inspects and downloads the files of an HFTP server. */
 @Command(name = "hftp", mixinStandardHelpOptions = true, versionProvider = HftpCli.Version.class,
         scope = CommandLine.ScopeType.INHERIT,
         usageHelpAutoWidth = true,
-        description = "Lists, inspects and downloads the files of an HFTP server.",
-        subcommands = {ListCommand.class, StatCommand.class, CatCommand.class, GetCommand.class,
-            CommandLine.HelpCommand.class})
+        description = "Lists, inspects and downloads the files of an HFTP server.")
 public final class HftpCli implements Runnable {
 
     private static final String NETTY_JFR = "io.netty.jfr.enabled";
+
+    /** The subcommands, in the order the usage lists them. */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> all = new LinkedHashMap<>();
+        all.put("ls", ListCommand::new);
+        all.put("stat", StatCommand::new);
+        all.put("cat", CatCommand::new);
+        all.put("get", GetCommand::new);
+        all.put("help", CommandLine.HelpCommand::new);
+        return Collections.unmodifiableMap(all);
+    }
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -45,13 +62,28 @@ public final class HftpCli implements Runnable {
         if (System.getProperty(NETTY_JFR) == null) {
             System.setProperty(NETTY_JFR, "false");
         }
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
-
-    /** The command line, its exit codes and its error printing set up; for main and the tests. */
+    /** The command line with every subcommand, its exit codes and its error printing set up; for the tests. */
     static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: with only the subcommands they name, when they name one other than
+     * {@code help}, else with all of them (the usage lists them, and a mistyped one gets suggestions). picocli reads
+     * the annotations of every subcommand it is given, a tenth of a one-request command's start-up for four unused.
+     */
+    static CommandLine commandLine(String[] args) {
         CommandLine commandLine = new CommandLine(new HftpCli());
+        Set<String> named = new HashSet<>(List.of(args));
+        boolean some = named.stream().anyMatch(SUBCOMMANDS::containsKey) && !named.contains("help");
+        SUBCOMMANDS.forEach((name, command) -> {
+            if (!some || named.contains(name)) {
+                commandLine.addSubcommand(name, command.get());
+            }
+        });
         for (CommandLine command : withSubcommands(commandLine)) {
             command.getCommandSpec().usageMessage()
                     .exitCodeListHeading("%nExit codes:%n")
