@@ -8,7 +8,13 @@
 #
 # Environment: DURATION (10s), WARMUP (2s), ROUNDS (3), IDLE_CONNECTIONS (10000), SCENARIOS (all, space-
 # separated labels, see below), SKIP_BUILD (0), SLICE_1M_PIPELINE (2), PREWARM (5s: an unmeasured run of
-# each scenario before the rounds, 0 to skip), HFTP_JAVA_OPTS, LOAD_JAVA_OPTS, LIMIT_JAVA_OPTS.
+# each scenario before the rounds, 0 to skip), HFTP_JAVA_OPTS, LOAD_JAVA_OPTS, LIMIT_JAVA_OPTS,
+# CLIENT_ROUNDS (7: the client commands, see below).
+#
+# The scenario "client" times whole commands as users run them, interleaved CLIENT_ROUNDS times, medians:
+# curl -o of a 256 MiB file from nginx (Debian's package, installed if missing, started here on 127.0.0.1 with
+# sendfile on) against bin/hftp get of the same file from the HFTP server (the distribution's launcher,
+# --raw and base64), and bin/hftp stat against java -version (the JVM's floor).
 #
 # It installs redis-server (Debian's package) if missing, builds the project and the bench jar
 # (mvn -Pbench package), makes the data files, starts redis-server, the HFTP server (its jar, its own JVM)
@@ -32,7 +38,7 @@ IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 SLICE_1M_PIPELINE=${SLICE_1M_PIPELINE:-2}
 PREWARM=${PREWARM:-5s}
 ALL_SCENARIOS="redis-line hftp-line limit-line hftp-metadata hftp-slice-64m limit-slice-64m"
-ALL_SCENARIOS+=" hftp-slice-1m limit-slice-1m hftp-raw-64m limit-raw-64m hftp-idle"
+ALL_SCENARIOS+=" hftp-slice-1m limit-slice-1m hftp-raw-64m limit-raw-64m hftp-idle client"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 read -r -a HFTP_JAVA <<< "${HFTP_JAVA_OPTS:-}"
 read -r -a LOAD_JAVA <<< "${LOAD_JAVA_OPTS:-}"
@@ -106,6 +112,21 @@ fi
 
 needs() { [[ " $SCENARIOS " == *" $1 "* ]]; }   # needs LABEL: is that scenario selected?
 
+install_package() { # install_package COMMAND PACKAGE: Debian's package, if the command is missing
+    command -v "$1" > /dev/null && return 0
+    log "installing $2 (Debian package)"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$2"
+}
+if needs client; then
+    install_package nginx nginx
+    install_package curl curl
+    # The package's own service may have started on port 80: this run uses an nginx of its own.
+    { [ "$(id -u)" -eq 0 ] && service nginx stop; } > /dev/null 2>&1 || true
+fi
+
 if needs redis-line && ! command -v redis-server > /dev/null; then
     log "installing redis-server (Debian package)"
     SUDO=""
@@ -133,6 +154,7 @@ make_file() { # make_file NAME BYTES: random content, made once
     fi
 }
 make_file big.bin $((64 * 1024 * 1024))
+if needs client; then make_file big256.bin $((256 * 1024 * 1024)); fi
 make_file mid.bin $((1024 * 1024))
 printf 'A small file, for get_metadata.\n' > "$DATA/small.txt"
 
@@ -144,7 +166,7 @@ if needs redis-line; then
         --appendonly no --daemonize no --protected-mode yes --logfile ''
 fi
 
-if [[ " ${SCENARIOS/hftp-idle/} " == *" hftp-"* ]]; then
+if [[ " ${SCENARIOS/hftp-idle/} " == *" hftp-"* ]] || needs client; then
     # The server's own jar in its own JVM, with its defaults but a connection limit above the idle test's.
     start hftp " - Serving .* on 127\.0\.0\.1:[0-9]+$" java "${HFTP_JAVA[@]}" -jar "$SERVER_JAR" -a 127.0.0.1 -p 0 \
         -d "$DATA" --max-connections $((IDLE_CONNECTIONS + 1000))
@@ -160,6 +182,44 @@ if needs hftp-idle; then
     need_port hftp-idle-server
     IDLE_PORT=$PORT
     IDLE_PID=$PID
+fi
+
+if needs client; then
+    NGINX_PORT=$(java -cp "$JAR" dev.hftp.it.bench.FreePort)
+    mkdir -p "$OUT/nginx"
+    cat > "$OUT/nginx/nginx.conf" <<NGINX
+daemon off;
+worker_processes 1;
+pid $OUT/nginx/nginx.pid;
+error_log $OUT/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    client_body_temp_path $OUT/nginx;
+    proxy_temp_path $OUT/nginx;
+    fastcgi_temp_path $OUT/nginx;
+    uwsgi_temp_path $OUT/nginx;
+    scgi_temp_path $OUT/nginx;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $DATA;
+    }
+}
+NGINX
+    # nginx says nothing when it is up: started, then asked until it answers.
+    nginx -c "$OUT/nginx/nginx.conf" -e "$OUT/nginx/error.log" > "$OUT/nginx.out" 2>&1 &
+    STARTED+=("$!")
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/small.txt" && break
+        sleep 0.1
+    done
+    log "nginx on port $NGINX_PORT"
+    DIST=$OUT/dist
+    rm -rf "$DIST" && mkdir -p "$DIST"
+    tar -xzf "$ROOT"/hftp-dist/target/hftp-*.tar.gz -C "$DIST"
+    HFTP_CMD=$(echo "$DIST"/hftp-*/bin/hftp)
 fi
 
 limit() { # limit NAME ARGS...
@@ -210,7 +270,7 @@ args_of() { # sets ARGS for a scenario label
 if [ "$PREWARM" != 0 ]; then
     log "warming the servers up: $PREWARM per scenario, not measured"
     for s in $SCENARIOS; do
-        [ "$s" = hftp-idle ] && continue
+        { [ "$s" = hftp-idle ] || [ "$s" = client ]; } && continue
         args_of "$s"
         java "${LOAD_JAVA[@]}" -cp "$JAR" dev.hftp.it.bench.HftpLoad -q --duration "$PREWARM" --warmup 0 \
             "${ARGS[@]}" > /dev/null 2>&1 || log "warm-up of $s: exit code $?"
@@ -225,6 +285,7 @@ FAILED=0
 log "scenarios: $SCENARIOS; $ROUNDS round(s) of $DURATION after $WARMUP warm-up; results in $RESULTS"
 for round in $(seq 1 "$ROUNDS"); do
     for s in $SCENARIOS; do
+        [ "$s" = client ] && continue
         args_of "$s"
         base=$RUNS/$STAMP-$s-$round
         set +e
@@ -241,6 +302,60 @@ for round in $(seq 1 "$ROUNDS"); do
         fi
     done
 done
+
+# --- client commands, whole, as users run them -------------------------------------------------------
+CLIENT_TABLE=""
+if needs client; then
+    CLIENT_ROUNDS=${CLIENT_ROUNDS:-7}
+    CLIENT_RESULTS=$OUT/client-$STAMP.txt
+    : > "$CLIENT_RESULTS"
+    WORK=$OUT/client-work
+    mkdir -p "$WORK"
+    client_command() { # client_command LABEL: runs it once, its files in $WORK
+        case $1 in
+            curl-get-256m)     curl -s -o "$WORK/curl.bin" "http://127.0.0.1:$NGINX_PORT/big256.bin" ;;
+            hftp-get-raw-256m) "$HFTP_CMD" get "127.0.0.1:$HFTP_PORT" big256.bin -o "$WORK/raw.bin" --raw -q ;;
+            hftp-get-256m)     "$HFTP_CMD" get "127.0.0.1:$HFTP_PORT" big256.bin -o "$WORK/b64.bin" -q ;;
+            hftp-stat)         "$HFTP_CMD" stat "127.0.0.1:$HFTP_PORT" big256.bin > /dev/null ;;
+            java-version)      java -version 2> /dev/null ;;
+        esac
+    }
+    COMMANDS="curl-get-256m hftp-get-raw-256m hftp-get-256m hftp-stat java-version"
+    for c in $COMMANDS; do   # once each, not measured
+        client_command "$c" || { log "client command $c failed"; FAILED=1; }
+    done
+    for round in $(seq 1 "$CLIENT_ROUNDS"); do
+        for c in $COMMANDS; do
+            t0=$(date +%s%N)
+            client_command "$c" || { log "client command $c failed"; FAILED=1; }
+            t1=$(date +%s%N)
+            echo "$c $(( (t1 - t0) / 1000000 ))" >> "$CLIENT_RESULTS"
+        done
+    done
+    for f in raw b64 curl; do
+        cmp -s "$WORK/$f.bin" "$DATA/big256.bin" || { log "$f download: not the file's bytes"; FAILED=1; }
+    done
+    median_ms() {
+        grep "^$1 " "$CLIENT_RESULTS" | cut -d' ' -f2 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+    }
+    CLIENT_TABLE="
+### Client commands, whole (medians of $CLIENT_ROUNDS interleaved runs; hftp is the distribution's bin/hftp)
+
+| command | median ms | ratio | to |
+|---|---:|---:|---|"
+    for row in "hftp-get-raw-256m curl-get-256m" "hftp-get-256m curl-get-256m" "hftp-stat java-version" \
+               "curl-get-256m -" "java-version -"; do
+        read -r a b <<< "$row"
+        ma=$(median_ms "$a")
+        if [ "$b" = - ]; then
+            CLIENT_TABLE+=$'\n'"| $a | $ma | | |"
+        else
+            mb=$(median_ms "$b")
+            CLIENT_TABLE+=$'\n'"| $a | $ma | $(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.2f", a / b}') | $b |"
+        fi
+    done
+    log "client commands: $CLIENT_RESULTS"
+fi
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 REDIS_VERSION=$(redis-server --version | grep -oE 'v=[^ ]+' || true)
@@ -256,5 +371,9 @@ java -cp "$JAR" dev.hftp.it.bench.BenchReport "$RESULTS" "$REPORT" \
     hftp-line/redis-line hftp-metadata/redis-line hftp-line/limit-line hftp-metadata/limit-line \
     hftp-slice-64m/limit-slice-64m hftp-slice-1m/limit-slice-1m hftp-raw-64m/limit-raw-64m \
     --header "$HEADER"
+if [ -n "$CLIENT_TABLE" ]; then
+    printf '%s\n' "$CLIENT_TABLE" >> "$REPORT"
+    printf '%s\n' "$CLIENT_TABLE"
+fi
 log "table written to $REPORT"
 exit "$FAILED"
