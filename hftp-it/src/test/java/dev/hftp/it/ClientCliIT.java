@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -351,6 +352,34 @@ class ClientCliIT {
                 recorded, size - recorded, size);
         assertEquals(TestFiles.sha256Hex(source), TestFiles.sha256Hex(work.resolve("resume.bin")));
         assertEquals(List.of("resume.bin"), namesIn(work), "the .part file and the record are removed");
+    }
+
+    /**
+     * A record with two gaps, continued over one connection: that connection fetches both gaps one after the other,
+     * and nothing else (the access log shows the two slices), and the bytes recorded as done are kept.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void oneConnectionFetchesEveryGapOfTheRecord() throws Exception {
+        byte[] content = randomBytes((int) (3 * MIB), 11);
+        Files.write(served.resolve("gaps.bin"), content);
+        byte[] part = content.clone();
+        Arrays.fill(part, (int) MIB, (int) (2 * MIB), (byte) 0);
+        Arrays.fill(part, (int) (5 * MIB / 2), part.length, (byte) 0);
+        Files.write(work.resolve("gaps.bin.part"), part);
+        writeRecord("gaps.bin", content.length, "done 0 " + MIB, "done " + 2 * MIB + " " + MIB / 2);
+        AccessLogCapture log = AccessLogCapture.begin();
+        try {
+            Result get = run(QUICK_JVM, "get", address, "gaps.bin", "-j", "1");
+            get.assertExit(0);
+            assertArrayEquals(content, Files.readAllBytes(work.resolve("gaps.bin")));
+            List<String> slices = log.await(2, line -> line.contains(" get_slice "));
+            assertEquals(List.of("get_slice gaps.bin " + MIB + " " + MIB, "get_slice gaps.bin " + 5 * MIB / 2 + " " + MIB / 2),
+                    slices.stream().map(line -> String.join(" ", List.of(line.split(" ")).subList(1, 5))).toList());
+            assertEquals(2, log.lines().stream().filter(line -> line.contains(" get_slice ")).count());
+        } finally {
+            log.stop();
+        }
     }
 
     /** --no-continue starts over; a record of another size (the file changed on the server) does too, and says so. */

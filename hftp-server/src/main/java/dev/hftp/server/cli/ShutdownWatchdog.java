@@ -1,6 +1,7 @@
 package dev.hftp.server.cli;
 
 import dev.hftp.server.HftpServer;
+import dev.hftp.server.logging.Wording;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -58,8 +59,9 @@ public final class ShutdownWatchdog {
         try {
             TimeUnit.NANOSECONDS.sleep(deadline.toNanos());
             Thread warning = new Thread(() -> logger.warn("the shutdown did not finish within {} of its start "
-                    + "(shutdown grace + {} + {}): halting the process", deadline, HftpServer.FORCED_CLOSE_TIMEOUT,
-                    EXIT_MARGIN), "hftp-shutdown-warning");
+                    + "(shutdown grace + {} + {}): halting the process", Wording.duration(deadline),
+                    Wording.duration(HftpServer.FORCED_CLOSE_TIMEOUT), Wording.duration(EXIT_MARGIN)),
+                    "hftp-shutdown-warning");
             warning.setDaemon(true);
             warning.start();
             warning.join(WARNING_MILLIS);
