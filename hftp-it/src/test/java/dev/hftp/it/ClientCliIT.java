@@ -270,7 +270,7 @@ class ClientCliIT {
         assertFalse(result.stderr.contains("Exception"), result.stderr);
     }
 
-    /** A 1 GiB file, mostly a hole with random blocks scattered in it, over four connections. */
+    /** A 1 GiB file, mostly a hole with random blocks scattered in it, over four connections, without a terminal. */
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void parallelGetOfOneGibibyteMatchesBySha256() throws Exception {
@@ -283,6 +283,9 @@ class ClientCliIT {
         assertEquals(Files.size(source), Files.size(copy));
         assertEquals(TestFiles.sha256Hex(source), TestFiles.sha256Hex(copy));
         assertEquals(List.of("big.bin"), namesIn(work));
+        // Without a terminal, a line every few seconds and none at 100 %: the summary says it. Before, the parts were
+        // joined after the last byte came, and a "(100%)" line printed each second of the join.
+        assertFalse(get.stderr.contains("(100%)"), get.stderr);
     }
 
     /**
