@@ -2,10 +2,12 @@ package dev.hftp.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -28,14 +30,30 @@ public final class HftpResponseEncoder extends MessageToMessageEncoder<HftpRespo
         super(HftpResponse.class);
     }
 
+    /**
+     * Every status line, encoded once, outside any pool and shared by every connection: a status alone is the most
+     * frequent reply, and sending a duplicate of these costs no allocation (nor its leak-detection sample).
+     */
+    private static final ByteBuf[] STATUS_LINES = new ByteBuf[HftpStatus.values().length];
+
+    static {
+        for (HftpStatus status : HftpStatus.values()) {
+            byte[] line = status.statusLineBytes();
+            ByteBuffer direct = ByteBuffer.allocateDirect(line.length).put(line).flip();
+            STATUS_LINES[status.ordinal()] = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct).asReadOnly());
+        }
+    }
+
     @Override
     protected void encode(ChannelHandlerContext ctx, HftpResponse response, List<Object> out) {
+        if (response instanceof HftpResponse.Status status) {
+            out.add(STATUS_LINES[status.status().ordinal()].duplicate());
+            return;
+        }
         ByteBuf buf = ctx.alloc().buffer(SMALL_REPLY_CAPACITY);
         boolean done = false;
         try {
-            if (response instanceof HftpResponse.Status status) {
-                buf.writeBytes(status.status().statusLineBytes());
-            } else if (response instanceof HftpResponse.Metadata metadata) {
+            if (response instanceof HftpResponse.Metadata metadata) {
                 writeOk(buf);
                 writeNumberLine(buf, metadata.size());
             } else if (response instanceof HftpResponse.Lines lines) {

@@ -2,21 +2,19 @@ package dev.hftp.server.pipeline;
 
 import dev.hftp.server.proxy.ClientAddress;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 
 /**
  * The life of every connection of one server, once {@link ConnectionAdmission} has let it in: joins the server's
- * group (for the shutdown), closes it when idle too long, and logs each event once at DEBUG, TLS handshakes
+ * group (for the shutdown) and logs each event once at DEBUG, TLS handshakes
  * included. Shared by all the connections of a server.
  */
 @Sharable
@@ -48,17 +46,6 @@ public final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof SslHandshakeCompletionEvent handshake) {
             logHandshake(ctx, handshake);
         }
-        if (evt instanceof IdleStateEvent idle) {
-            if (idle.isFirst() && hasPendingOutput(ctx)) {
-                // IdleStateHandler weighs output progress only from its second event on, and a raw slice is one
-                // write that completes at its end: a transfer still being sent is not idle. A stalled one is
-                // closed at the next event.
-                return;
-            }
-            logger.debug("{} idle too long, closing", ClientAddress.textOf(ctx.channel()));
-            ctx.close();
-            return;
-        }
         ctx.fireUserEventTriggered(evt);
     }
 
@@ -79,12 +66,5 @@ public final class HftpConnectionHandler extends ChannelInboundHandlerAdapter {
             logger.debug("{} TLS handshake failed: {}", ClientAddress.textOf(ctx.channel()),
                     handshake.cause().toString());
         }
-    }
-
-    private static boolean hasPendingOutput(ChannelHandlerContext ctx) {
-        Channel channel = ctx.channel();
-        // Below the high water mark by less than the mark itself: something is queued.
-        return !channel.isWritable()
-                || channel.bytesBeforeUnwritable() < channel.config().getWriteBufferHighWaterMark();
     }
 }

@@ -20,9 +20,6 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.netty.handler.timeout.IdleStateHandler;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the pipeline of each connection: TLS if configured, its share of the memory budget, connection limits,
@@ -106,7 +103,7 @@ public final class HftpServerInitializer extends ChannelInitializer<SocketChanne
         p.addLast("budget", buffers);
         if (limits.idleTimeoutMillis() > 0) {
             // Output that makes progress counts as activity: a slow reader of a long slice is not idle.
-            p.addLast("idle", new IdleStateHandler(true, 0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
+            p.addLast("idle", new IdleTimeoutHandler(limits.idleTimeoutMillis()));
         }
         p.addLast("connections", connections);
         p.addLast("lineDecoder", new HftpLineDecoder(limits.maxLineLength(), buffers.lineHolder()));
