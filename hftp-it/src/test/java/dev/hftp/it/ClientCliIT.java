@@ -191,6 +191,32 @@ class ClientCliIT {
         assertEquals("", stat.stderr);
     }
 
+    /**
+     * The command stops its event loops before the JVM exits: the exit otherwise waits 300 ms for threads blocked in
+     * {@code epoll_wait} (HotSpot's exit, for threads in native code), a third of a {@code stat} (docs/BENCHMARKS.md).
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void noClientThreadIsLeftRunningAtExit() throws Exception {
+        Files.write(served.resolve("data.bin"), new byte[4_321]);
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(QUICK_JVM);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ExitThreadsProbe.class.getName(),
+                "stat", address, "data.bin"));
+        Process process = new ProcessBuilder(command).directory(work.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(work.resolve("stdout.bin").toFile())
+                .redirectError(work.resolve("stderr.txt").toFile())
+                .start();
+        processes.add(process);
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the probe did not exit");
+        String stderr = Files.readString(work.resolve("stderr.txt"));
+        assertEquals(0, process.exitValue(), stderr);
+        assertEquals("4321\n", Files.readString(work.resolve("stdout.bin")));
+        assertFalse(stderr.contains(ExitThreadsProbe.STILL_RUNNING), stderr);
+    }
+
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void catWritesTheBytesToStdout() throws Exception {

@@ -1,11 +1,13 @@
 package dev.hftp.client.cli;
 
+import dev.hftp.client.HftpClient;
 import dev.hftp.client.HftpClientTls;
 import dev.hftp.codec.HftpVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -23,6 +25,8 @@ import java.util.function.Supplier;
 public final class HftpCli implements Runnable {
 
     private static final String NETTY_JFR = "io.netty.jfr.enabled";
+    /** How long the exit waits for the client's threads to stop: they have nothing left to do by then. */
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(1);
 
     /** The subcommands, in the order the usage lists them. */
     private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
@@ -62,7 +66,9 @@ public final class HftpCli implements Runnable {
         if (System.getProperty(NETTY_JFR) == null) {
             System.setProperty(NETTY_JFR, "false");
         }
-        System.exit(commandLine(args).execute(args));
+        int code = commandLine(args).execute(args);
+        HftpClient.shutdownSharedThreads(SHUTDOWN_TIMEOUT);
+        System.exit(code);
     }
 
     /** The command line with every subcommand, its exit codes and its error printing set up; for the tests. */

@@ -133,7 +133,7 @@ public final class HftpLoad implements Callable<Integer> {
                     + "thousand connections to one address) (default: ${DEFAULT-VALUE}).")
     int sourceAddresses;
 
-    @Option(names = "--server-pid", description = "Report this process's resident memory (VmRSS, /proc).")
+    @Option(names = "--server-pid", description = "Report this process's resident memory (VmRSS) and CPU time per request (/proc).")
     Long serverPid;
 
     @Option(names = "--label", description = "A name for this run in the JSON output.")
@@ -210,7 +210,12 @@ public final class HftpLoad implements Callable<Integer> {
             long start = System.nanoTime() + warmup.toNanos();
             long end = start + duration.toNanos();
             clock.window(start, end);
+            sleepUntil(start);
+            long loadCpuStart = CpuTime.self();
+            long serverCpuStart = serverPid == null ? -1 : CpuTime.of(serverPid);
             sleepUntil(end);
+            long loadCpu = CpuTime.self() - loadCpuStart;
+            long serverCpu = serverPid == null || serverCpuStart < 0 ? -1 : CpuTime.of(serverPid) - serverCpuStart;
             long rssAfter = rssKb();
             clock.stopSending = true;
             if (idle) {
@@ -225,7 +230,7 @@ public final class HftpLoad implements Callable<Integer> {
             }
             LoopStats total = snapshot(statsByLoop);
             clock.closing = true;
-            Result result = new Result(total, connectFailures, rssBefore, rssAfter, connectNanos);
+            Result result = new Result(total, connectFailures, rssBefore, rssAfter, connectNanos, loadCpu, serverCpu);
             print(result);
             boolean unanswered = idle && result.unanswered() > 0;
             return result.errors() == 0 && !unanswered && channels.size() == connections ? 0 : 1;
@@ -351,8 +356,14 @@ public final class HftpLoad implements Callable<Integer> {
         final long rssBefore;
         final long rssAfter;
         final long connectNanos;
+        /** CPU time of the load generator and of the server during the measured window; -1 if unknown. */
+        final long loadCpuNanos;
+        final long serverCpuNanos;
 
-        Result(LoopStats s, int connectFailures, long rssBefore, long rssAfter, long connectNanos) {
+        Result(LoopStats s, int connectFailures, long rssBefore, long rssAfter, long connectNanos, long loadCpuNanos,
+               long serverCpuNanos) {
+            this.loadCpuNanos = loadCpuNanos;
+            this.serverCpuNanos = serverCpuNanos;
             this.s = s;
             this.connectFailures = connectFailures;
             this.rssBefore = rssBefore;
@@ -394,6 +405,13 @@ public final class HftpLoad implements Callable<Integer> {
             line.append(String.format(Locale.ROOT, " sent=%d answered=%d unanswered=%d skipped-ticks=%d",
                     s.sentInWindow, s.answeredOfWindow, r.unanswered(), s.skippedTicks));
         }
+        if (r.loadCpuNanos >= 0) {
+            line.append(String.format(Locale.ROOT, " load-cpu=%.2f cores", r.loadCpuNanos / (double) duration.toNanos()));
+        }
+        if (r.serverCpuNanos >= 0) {
+            line.append(String.format(Locale.ROOT, " server-cpu=%.2f cores %.2f us/req",
+                    r.serverCpuNanos / (double) duration.toNanos(), r.serverCpuNanos / 1e3 / Math.max(1, s.replies)));
+        }
         if (r.rssAfter >= 0) {
             line.append(String.format(Locale.ROOT, " server-rss-kb before=%d after=%d", r.rssBefore, r.rssAfter));
         }
@@ -429,6 +447,13 @@ public final class HftpLoad implements Callable<Integer> {
                 field(j, "answered", s.answeredOfWindow);
                 field(j, "unanswered", r.unanswered());
             }
+            if (r.loadCpuNanos >= 0) {
+                field(j, "loadCpuCores", r.loadCpuNanos / (double) duration.toNanos());
+            }
+            if (r.serverCpuNanos >= 0) {
+                field(j, "serverCpuCores", r.serverCpuNanos / (double) duration.toNanos());
+                field(j, "serverCpuUsPerRequest", r.serverCpuNanos / 1e3 / Math.max(1, s.replies));
+            }
             if (r.rssAfter >= 0) {
                 field(j, "serverRssBeforeKb", r.rssBefore);
                 field(j, "serverRssKb", r.rssAfter);
@@ -456,7 +481,7 @@ public final class HftpLoad implements Callable<Integer> {
             }
             j.append('"');
         } else if (value instanceof Double d) {
-            j.append(String.format(Locale.ROOT, "%.1f", d));
+            j.append(String.format(Locale.ROOT, "%.3f", d));
         } else {
             j.append(value);
         }
