@@ -164,6 +164,7 @@ if needs redis-line; then
     REDIS_PORT=$(java -cp "$JAR" dev.hftp.it.bench.FreePort)
     start redis "Ready to accept connections" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' \
         --appendonly no --daemonize no --protected-mode yes --logfile ''
+    REDIS_PID=$PID
 fi
 
 if [[ " ${SCENARIOS/hftp-idle/} " == *" hftp-"* ]] || needs client; then
@@ -232,33 +233,37 @@ limit() { # limit NAME ARGS...
 if needs limit-line; then
     limit limit-line --reply line --line-reply "200 NO SUCH COMMAND"
     LIMIT_LINE_PORT=$PORT
+    LIMIT_LINE_PID=$PID
 fi
 if needs limit-slice-64m; then
     limit limit-slice-64m --reply slice --file "$DATA/big.bin"
     LIMIT_SLICE64_PORT=$PORT
+    LIMIT_SLICE64_PID=$PID
 fi
 if needs limit-slice-1m; then
     limit limit-slice-1m --reply slice --file "$DATA/mid.bin"
     LIMIT_SLICE1_PORT=$PORT
+    LIMIT_SLICE1_PID=$PID
 fi
 if needs limit-raw-64m; then
     limit limit-raw-64m --reply raw --file "$DATA/big.bin"
     LIMIT_RAW_PORT=$PORT
+    LIMIT_RAW_PID=$PID
 fi
 
 # --- scenarios ---------------------------------------------------------------------------------------
 args_of() { # sets ARGS for a scenario label
     case $1 in
-        redis-line)      ARGS=(--port "$REDIS_PORT" --mode line --line PING --expect +PONG -c 64 -P 16) ;;
-        hftp-line)       ARGS=(--port "$HFTP_PORT" --mode line --line PING --expect "200 NO SUCH COMMAND" -c 64 -P 16) ;;
-        limit-line)      ARGS=(--port "$LIMIT_LINE_PORT" --mode line --line PING --expect "200 NO SUCH COMMAND" -c 64 -P 16) ;;
-        hftp-metadata)   ARGS=(--port "$HFTP_PORT" --mode metadata --file "$DATA/small.txt" -c 64 -P 16) ;;
-        hftp-slice-64m)  ARGS=(--port "$HFTP_PORT" --mode slice --file "$DATA/big.bin" -c 1 -P 1) ;;
-        limit-slice-64m) ARGS=(--port "$LIMIT_SLICE64_PORT" --mode slice --file "$DATA/big.bin" -c 1 -P 1) ;;
-        hftp-slice-1m)   ARGS=(--port "$HFTP_PORT" --mode slice --file "$DATA/mid.bin" -c 4 -P "$SLICE_1M_PIPELINE") ;;
-        limit-slice-1m)  ARGS=(--port "$LIMIT_SLICE1_PORT" --mode slice --file "$DATA/mid.bin" -c 4 -P "$SLICE_1M_PIPELINE") ;;
-        hftp-raw-64m)    ARGS=(--port "$HFTP_PORT" --mode raw --file "$DATA/big.bin" -c 1 -P 1) ;;
-        limit-raw-64m)   ARGS=(--port "$LIMIT_RAW_PORT" --mode raw --file "$DATA/big.bin" -c 1 -P 1) ;;
+        redis-line)      ARGS=(--port "$REDIS_PORT" --mode line --line PING --expect +PONG -c 64 -P 16 --server-pid "$REDIS_PID") ;;
+        hftp-line)       ARGS=(--port "$HFTP_PORT" --mode line --line PING --expect "200 NO SUCH COMMAND" -c 64 -P 16 --server-pid "$HFTP_PID") ;;
+        limit-line)      ARGS=(--port "$LIMIT_LINE_PORT" --mode line --line PING --expect "200 NO SUCH COMMAND" -c 64 -P 16 --server-pid "$LIMIT_LINE_PID") ;;
+        hftp-metadata)   ARGS=(--port "$HFTP_PORT" --mode metadata --file "$DATA/small.txt" -c 64 -P 16 --server-pid "$HFTP_PID") ;;
+        hftp-slice-64m)  ARGS=(--port "$HFTP_PORT" --mode slice --file "$DATA/big.bin" -c 1 -P 1 --server-pid "$HFTP_PID") ;;
+        limit-slice-64m) ARGS=(--port "$LIMIT_SLICE64_PORT" --mode slice --file "$DATA/big.bin" -c 1 -P 1 --server-pid "$LIMIT_SLICE64_PID") ;;
+        hftp-slice-1m)   ARGS=(--port "$HFTP_PORT" --mode slice --file "$DATA/mid.bin" -c 4 -P "$SLICE_1M_PIPELINE" --server-pid "$HFTP_PID") ;;
+        limit-slice-1m)  ARGS=(--port "$LIMIT_SLICE1_PORT" --mode slice --file "$DATA/mid.bin" -c 4 -P "$SLICE_1M_PIPELINE" --server-pid "$LIMIT_SLICE1_PID") ;;
+        hftp-raw-64m)    ARGS=(--port "$HFTP_PORT" --mode raw --file "$DATA/big.bin" -c 1 -P 1 --server-pid "$HFTP_PID") ;;
+        limit-raw-64m)   ARGS=(--port "$LIMIT_RAW_PORT" --mode raw --file "$DATA/big.bin" -c 1 -P 1 --server-pid "$LIMIT_RAW_PID") ;;
         hftp-idle)       ARGS=(--port "$IDLE_PORT" --mode idle --file "$DATA/small.txt" -c "$IDLE_CONNECTIONS"
                                --source-addresses 4 --server-pid "$IDLE_PID") ;;
         *) log "unknown scenario $1 (known: $ALL_SCENARIOS)"; exit 2 ;;

@@ -77,6 +77,27 @@ public final class HftpClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Readies, on a thread of its own, what a first connection needs: the shared event loops and Netty's channel and
+     * buffer classes, whose loading and initialisation are most of a connection's cost in a fresh JVM. A short-lived
+     * program calls it first and does its own start-up (parsing its arguments) meanwhile; {@link #connect} waits for
+     * nothing but what it still needs.
+     */
+    public static void prepareInBackground() {
+        Thread prepare = new Thread(() -> {
+            try {
+                Shared.GROUP.next();
+                NioSocketChannel channel = new NioSocketChannel();
+                channel.config().getAllocator().buffer(1).release();
+                channel.unsafe().closeForcibly();
+            } catch (RuntimeException | LinkageError e) {
+                // Only a head start: the connection itself meets the same failure and reports it.
+            }
+        }, "hftp-client-prepare");
+        prepare.setDaemon(true);
+        prepare.start();
+    }
+
     /** Whether {@link Shared} has started its threads: stopping them must not start them. */
     private static volatile boolean sharedStarted;
 

@@ -70,8 +70,8 @@ public final class BenchReport {
         }
         sb.append("Medians of the runs of each row (runs interleaved).\n\n");
         sb.append("| run | mode | conns x pipeline | runs | req/s | MB/s | p50 µs | p99 µs | p99.9 µs "
-                + "| errors (all runs) | notes |\n");
-        sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                + "| load tool CPU (cores) | server CPU (cores) | server CPU µs/req | errors (all runs) | notes |\n");
+        sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Map.Entry<String, List<Map<String, String>>> e : runs.entrySet()) {
             List<Map<String, String>> r = e.getValue();
             Map<String, String> first = r.get(0);
@@ -84,15 +84,17 @@ public final class BenchReport {
                 notes.append(String.format(Locale.ROOT, "connected %.0f/%.0f; ", median(r, "connected"),
                         median(r, "connections")));
             }
-            if (first.containsKey("serverRssKb")) {
+            if (first.containsKey("sent") && first.containsKey("serverRssKb")) {
                 notes.append(String.format(Locale.ROOT, "server RSS %.0f MiB (before: %.0f MiB)",
                         median(r, "serverRssKb") / 1024, median(r, "serverRssBeforeKb") / 1024));
             }
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s x %s | %d | %s | %s | %s | %s | %s | %d | %s |%n",
+            sb.append(String.format(Locale.ROOT,
+                    "| %s | %s | %s x %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |%n",
                     e.getKey(), first.getOrDefault("mode", ""),
                     first.getOrDefault("connections", "?"), first.getOrDefault("pipeline", "?"), r.size(),
                     num(median(r, "requestsPerSec")), num(median(r, "mbPerSec")), num(median(r, "p50Us")),
-                    num(median(r, "p99Us")), num(median(r, "p999Us")), errors, notes.toString().trim()));
+                    num(median(r, "p99Us")), num(median(r, "p999Us")), cpu(r, "loadCpuCores"),
+                    cpu(r, "serverCpuCores"), cpu(r, "serverCpuUsPerRequest"), errors, notes.toString().trim()));
         }
         // Only the ratios whose two rows were run.
         List<String[]> present = ratios.stream().map(r -> r.split("/", 2))
@@ -126,6 +128,11 @@ public final class BenchReport {
 
     private static double sum(List<Map<String, String>> runs, String key) {
         return runs.stream().map(m -> m.get(key)).filter(s -> s != null).mapToDouble(Double::parseDouble).sum();
+    }
+
+    /** A CPU figure to two decimals, or "-" when the runs did not measure it. */
+    private static String cpu(List<Map<String, String>> runs, String key) {
+        return runs.get(0).containsKey(key) ? String.format(Locale.ROOT, "%.2f", median(runs, key)) : "-";
     }
 
     private static String num(double v) {
