@@ -54,6 +54,8 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
     private List<String> names;
     private long listingLength;
     private long rawRemaining;
+    /** Base64 characters of the current slice's line still to come, before its CRLF. */
+    private long base64Remaining;
     private byte[] base64In;
     private byte[] base64Out;
 
@@ -185,6 +187,7 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
             state = State.SIZE;
         } else if (request instanceof HftpRequest.GetSlice slice) {
             state = slice.raw() ? State.RAW_HEADER : State.BASE64;
+            base64Remaining = slice.raw() ? 0 : Base64ChunkedInput.encodedLength(slice.size()) - HftpWire.CRLF_LENGTH;
         } else {
             out.add(HftpReply.OK);
         }
@@ -197,32 +200,35 @@ public final class HftpReplyDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** Decodes what has arrived of a base64 line, in whole 4-character groups; the line's CRLF ends the slice. */
+    /**
+     * Decodes what has arrived of a base64 line, in whole 4-character groups, then its CRLF, which ends the slice.
+     * The line's length follows from the size asked for, so its bytes are not searched for the line's end.
+     */
     private void onBase64(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        int start = in.readerIndex();
-        int lf = in.indexOf(start, in.writerIndex(), (byte) '\n');
-        if (lf < 0) {
-            int usable = in.readableBytes();
-            if (in.getByte(in.writerIndex() - 1) == '\r') {
-                usable--;
-            }
+        if (base64Remaining > 0) {
+            int usable = (int) Math.min(in.readableBytes(), base64Remaining);
             usable -= usable % 4;
             if (usable > 0) {
                 decodeBase64(ctx, in, usable, out);
+                base64Remaining -= usable;
             }
+            if (base64Remaining > 0) {
+                // A line cut short shows its CR in a group (not base64) or among these last few characters.
+                if (in.readableBytes() > 0 && in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\r') >= 0) {
+                    throw new HftpCodecException("base64 line ended " + base64Remaining
+                            + " characters before the size asked for");
+                }
+                return;
+            }
+        }
+        if (in.readableBytes() < HftpWire.CRLF_LENGTH) {
             return;
         }
-        if (lf == start || in.getByte(lf - 1) != '\r') {
-            throw new HftpCodecException("base64 line not ended by CRLF");
+        int end = in.readerIndex();
+        if (in.getByte(end) != '\r' || in.getByte(end + 1) != '\n') {
+            throw new HftpCodecException("base64 line not ended by CRLF after the characters of the size asked for");
         }
-        int length = lf - 1 - start;
-        if (length % 4 != 0) {
-            throw new HftpCodecException("base64 line of " + length + " characters in its last piece (not groups of 4)");
-        }
-        if (length > 0) {
-            decodeBase64(ctx, in, length, out);
-        }
-        in.skipBytes(2);
+        in.skipBytes(HftpWire.CRLF_LENGTH);
         out.add(HftpReply.SLICE_END);
         state = State.STATUS;
     }

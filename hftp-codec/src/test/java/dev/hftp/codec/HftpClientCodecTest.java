@@ -238,6 +238,25 @@ class HftpClientCodecTest {
         assertInstanceOf(HftpCodecException.class, e.getCause());
     }
 
+    /** The base64 line's length follows from the size asked for: a longer line is not taken for the slice. */
+    @Test
+    void shouldFailOnBase64LineLongerThanTheSizeAskedFor() {
+        sent(new HftpRequest.GetSlice("a", 0, 3, false));
+        DecoderException e = assertThrows(DecoderException.class,
+                () -> channel.writeInbound(ascii("0 OK\r\nYWJjZGVm\r\n")));
+        assertInstanceOf(HftpCodecException.class, e.getCause());
+    }
+
+    /** A line cut short fails at once, wherever its CR falls, not when the connection ends. */
+    @ParameterizedTest
+    @ValueSource(strings = {"YWJj\r\n", "YWJjZA==\r\n", "YWJjZGVm\r\n0 OK\r\n"})
+    void shouldFailOnBase64LineShorterThanTheSizeAskedFor(String line) {
+        sent(new HftpRequest.GetSlice("a", 0, 9, false));
+        DecoderException e = assertThrows(DecoderException.class, () -> channel.writeInbound(ascii("0 OK\r\n" + line)));
+        assertInstanceOf(HftpCodecException.class, e.getCause());
+        channel.releaseInbound();
+    }
+
     @Test
     void shouldFailOnLineWithoutCr() {
         sent(new HftpRequest.GetMetadata("a"));
