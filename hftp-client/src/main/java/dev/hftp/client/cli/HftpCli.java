@@ -2,6 +2,7 @@ package dev.hftp.client.cli;
 
 import dev.hftp.client.HftpClient;
 import dev.hftp.client.HftpClientTls;
+import dev.hftp.client.check.CheckTls;
 import dev.hftp.codec.HftpVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
 @Command(name = "hftp", mixinStandardHelpOptions = true, versionProvider = HftpCli.Version.class,
         scope = CommandLine.ScopeType.INHERIT,
         usageHelpAutoWidth = true,
-        description = "Lists, inspects and downloads the files of an HFTP server.")
+        description = "Lists, inspects and downloads the files of an HFTP server, and checks a server against the protocol.")
 public final class HftpCli implements Runnable {
 
     private static final String NETTY_JFR = "io.netty.jfr.enabled";
@@ -37,6 +38,7 @@ public final class HftpCli implements Runnable {
         all.put("stat", StatCommand::new);
         all.put("cat", CatCommand::new);
         all.put("get", GetCommand::new);
+        all.put("check", CheckCommand::new);
         all.put("help", CommandLine.HelpCommand::new);
         return Collections.unmodifiableMap(all);
     }
@@ -53,6 +55,16 @@ public final class HftpCli implements Runnable {
     /** How every connection of the command is made: its TLS (or plaintext) and timeouts. */
     Connector connector() throws CliFailure {
         return new Connector(tlsOptions.clientTls(), timeoutOptions.timeouts());
+    }
+
+    /** The timeouts of the command's connections. */
+    HftpClient.Timeouts timeouts() throws CliFailure {
+        return timeoutOptions.timeouts();
+    }
+
+    /** The TLS of {@code hftp check}'s own sockets, or null for plaintext. */
+    CheckTls checkTls() throws CliFailure {
+        return tlsOptions.checkTls();
     }
 
     /** The TLS of every connection of the command, or null for plaintext. */
@@ -108,7 +120,8 @@ public final class HftpCli implements Runnable {
     /** Whether {@code args} name a subcommand that connects to a server, and no help. */
     static boolean namesAConnectingCommand(String[] args) {
         Set<String> named = new HashSet<>(List.of(args));
-        return named.stream().anyMatch(SUBCOMMANDS::containsKey) && !named.contains("help")
+        // check speaks through its own sockets, without Netty.
+        return named.stream().anyMatch(SUBCOMMANDS::containsKey) && !named.contains("help") && !named.contains("check")
                 && !named.contains("--help") && !named.contains("-h");
     }
 

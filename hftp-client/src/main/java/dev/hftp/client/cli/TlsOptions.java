@@ -1,6 +1,7 @@
 package dev.hftp.client.cli;
 
 import dev.hftp.client.HftpClientTls;
+import dev.hftp.client.check.CheckTls;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -27,6 +28,25 @@ final class TlsOptions {
             description = "Over TLS, accept any certificate for any host: encrypted, but whoever answers is not "
                     + "checked. Implies --tls.")
     boolean insecure;
+
+    /** The same choice for the check's own sockets ({@code hftp check}), or null for plaintext. */
+    CheckTls checkTls() throws CliFailure {
+        if (insecure && ca != null) {
+            throw new CliFailure(ExitCodes.USAGE, "--insecure and --tls-ca exclude each other: "
+                    + "--tls-ca checks the server's certificate, --insecure does not");
+        }
+        if (insecure) {
+            return CheckTls.insecure();
+        }
+        if (ca != null) {
+            try {
+                return CheckTls.trusting(ca);
+            } catch (IOException e) {
+                throw new CliFailure(ExitCodes.USAGE, e.getMessage());
+            }
+        }
+        return tls ? CheckTls.system() : null;
+    }
 
     /** The TLS of the connections, or null for plaintext; a wrong combination or CA file is a usage error. */
     HftpClientTls clientTls() throws CliFailure {
