@@ -101,7 +101,7 @@ public final class ConformanceCheck {
         Listing listing = listing(target, timeoutMillis, connectMillis);
         List<String> missing = new ArrayList<>();
         if (listing.names != null) {
-            for (String file : DataSet.FILES) {
+            for (String file : ContractCases.listed()) {
                 if (!listing.names.contains(file)) {
                     missing.add(file);
                 }

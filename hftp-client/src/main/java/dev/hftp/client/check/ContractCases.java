@@ -91,29 +91,40 @@ final class ContractCases {
                 }
                 names.add(text.substring(0, text.length() - 2));
             }
-            List<String> missing = new ArrayList<>(DataSet.FILES);
+            List<String> missing = new ArrayList<>(listed());
             missing.removeAll(names);
-            if (!missing.isEmpty()) {
-                return Outcome.fail("the listing lacks " + missing, wire.sent(), ascii(expectedListing()),
-                        wire.received());
+            for (String name : missing) {
+                // Not listed: either not in the served directory at all, or left out of the listing.
+                Wire ask = probe.connect().send("get_metadata " + name + "\r\n");
+                String reply = new String(ask.readLine(), StandardCharsets.ISO_8859_1);
+                if (reply.equals(OK) || reply.equals(INTERNAL_ERROR)) {
+                    return Outcome.fail("the listing lacks " + abbreviate(name) + ", which get_metadata finds ("
+                            + reply.trim() + ")", wire.sent(), new byte[0], wire.received());
+                }
             }
             if (names.stream().distinct().count() != names.size()) {
-                return Outcome.fail("a name is listed twice", wire.sent(), ascii(expectedListing()), wire.received());
+                return Outcome.fail("a name is listed twice", wire.sent(), new byte[0], wire.received());
             }
             if (names.contains(SUBDIR) || names.contains(OUTSIDE_LINK)) {
                 return Outcome.fail("the listing holds " + (names.contains(SUBDIR) ? "a directory (" + SUBDIR + ")"
                         : "a link to a file outside the directory (" + OUTSIDE_LINK + ")"), wire.sent(),
-                        ascii(expectedListing()), wire.received());
+                        new byte[0], wire.received());
             }
-            return Outcome.pass("the " + DataSet.FILES.size() + " files of the data set, each once, CRLF, then an "
-                    + "empty line");
+            return Outcome.pass("each file once, CRLF, then an empty line; no directory, no link out",
+                    wire.sent(), wire.received());
         }));
+    }
+
+    /** Every regular file of the data set with a valid name: what a listing must hold. */
+    static List<String> listed() {
+        List<String> names = new ArrayList<>(DataSet.FILES);
+        names.add(DataSet.UNREADABLE);
+        return names;
     }
 
     static String expectedListing() {
         StringBuilder listing = new StringBuilder(OK);
-        java.util.stream.Stream.concat(DataSet.FILES.stream(), java.util.stream.Stream.of(DataSet.UNREADABLE)).sorted()
-                .forEach(name -> listing.append(name).append("\r\n"));
+        listed().stream().sorted().forEach(name -> listing.append(name).append("\r\n"));
         return listing.append("\r\n").toString();
     }
 
@@ -181,6 +192,9 @@ final class ContractCases {
                 {"offset-not-a-number", "get_slice " + EXAMPLE + " five 2"},
                 {"size-not-a-number", "get_slice " + EXAMPLE + " 0 2.5"},
                 {"size-beyond-64-bits", "get_slice " + EXAMPLE + " 0 99999999999999999999"},
+                {"offset-beyond-64-bits", "get_slice " + EXAMPLE + " 99999999999999999999 0"},
+                {"fourth-element-not-raw", "get_slice " + EXAMPLE + " 0 1 x"},
+                {"five-elements", "get_slice " + EXAMPLE + " 0 1 raw x"},
                 {"two-arguments", "get_slice " + EXAMPLE + " 0"},
                 {"invalid-name", "get_slice arch/vo.txt 0 1"},
         };
@@ -225,10 +239,14 @@ final class ContractCases {
         all.add(new CheckCase(ERRORS, "nothing-after-a-fatal-status", List.of(), probe -> probe.fatal(
                 "requests after a fatal one get no reply", "\r\nget_file_listing\r\nget_file_listing\r\n",
                 BAD_REQUEST)));
+        all.add(new CheckCase(ERRORS, "listing-with-an-argument", List.of(), probe -> probe.reply(
+                "get_file_listing takes no argument", "get_file_listing x\r\n", INVALID_ARGUMENTS)));
+        all.add(new CheckCase(ERRORS, "quit-with-an-argument", List.of(), probe -> probe.reply(
+                "quit takes no argument (and does not quit)", "quit now\r\n", INVALID_ARGUMENTS)));
         all.add(new CheckCase(ERRORS, "order-command-before-arguments", List.of(), probe -> probe.reply(
                 "200 before 201: an unknown command with any arguments", "get_metadatas a b c\r\n",
                 NO_SUCH_COMMAND)));
-        all.add(new CheckCase(ERRORS, "unreadable-file-closes", List.of(), probe -> {
+        all.add(new CheckCase(ERRORS, "unreadable-file-closes", List.of(DataSet.UNREADABLE), probe -> {
             Wire wire = probe.connect().send("get_slice " + DataSet.UNREADABLE + " 0 1\r\n");
             Outcome outcome = probe.closesAfter("a slice of a file the server cannot read", wire, INTERNAL_ERROR);
             if (outcome.verdict() == Verdict.FAIL && new String(wire.received(), StandardCharsets.ISO_8859_1)
@@ -290,6 +308,24 @@ final class ContractCases {
             return probe.compare("get_metadata with a 5 MiB name, then a request", wire,
                     ascii(NOT_FOUND + OK + EXAMPLE_SIZE));
         }));
+        all.add(new CheckCase(FRAMING, "over-long-unknown-command", List.of(EXAMPLE), probe -> {
+            Wire wire = probe.connect().send(overLong("", 'x', "\r\nget_metadata " + EXAMPLE + "\r\n"));
+            return probe.compare("a 5 MiB command word is 200, as the whole line", wire,
+                    ascii(NO_SUCH_COMMAND + OK + EXAMPLE_SIZE));
+        }));
+        all.add(new CheckCase(FRAMING, "over-long-invalid-name", List.of(EXAMPLE), probe -> {
+            Wire wire = probe.connect().send(overLong("get_metadata ", 'x', "*\r\nget_metadata " + EXAMPLE
+                    + "\r\n"));
+            return probe.compare("a 5 MiB name with an invalid character at its end is 201, as the whole line", wire,
+                    ascii(INVALID_ARGUMENTS + OK + EXAMPLE_SIZE));
+        }));
+    }
+
+    /** {@code prefix}, then 5 MiB of {@code filler}, then {@code suffix}: a line far longer than any limit. */
+    private static byte[] overLong(String prefix, char filler, String suffix) {
+        byte[] middle = new byte[5 * 1024 * 1024];
+        Arrays.fill(middle, (byte) filler);
+        return join(ascii(prefix), middle, ascii(suffix));
     }
 
     // ---------------------------------------------------------------------------------------------- robustness
@@ -314,6 +350,19 @@ final class ContractCases {
                 NOT_FOUND)));
         all.add(new CheckCase(ISOLATION, "slice-through-a-link-out", List.of(), probe -> probe.reply(
                 "nor can it be read", "get_slice " + OUTSIDE_LINK + " 0 1\r\n", NOT_FOUND)));
+        for (String dots : List.of(".", "..")) {
+            all.add(new CheckCase(ISOLATION, "name-" + (dots.length() == 1 ? "dot" : "dot-dot"), List.of(), probe -> {
+                Wire wire = probe.connect().send("get_metadata " + dots + "\r\n");
+                byte[] line = wire.readLine();
+                String reply = new String(line, StandardCharsets.ISO_8859_1);
+                if (reply.equals(INVALID_ARGUMENTS) || reply.equals(NOT_FOUND)) {
+                    return Outcome.pass("the name " + dots + " is no file (201 or 202: the contract names no code)",
+                            wire.sent(), wire.received());
+                }
+                return Outcome.fail("the name " + dots + " is never a file", wire.sent(),
+                        ascii(INVALID_ARGUMENTS + " or " + NOT_FOUND), wire.received());
+            }));
+        }
         all.add(new CheckCase(ISOLATION, "path-in-a-name", List.of(), probe -> probe.reply(
                 "../etc/passwd is an invalid name, not a path", "get_metadata ../etc/passwd\r\n",
                 INVALID_ARGUMENTS)));
@@ -324,6 +373,8 @@ final class ContractCases {
     private static void extensions(List<CheckCase> all) {
         all.add(new CheckCase(EXTENSIONS, "help", List.of(), probe -> probe.reply("help lists the five commands",
                 "help\r\n", OK + "get_file_listing\r\nget_metadata\r\nget_slice\r\nhelp\r\nquit\r\n\r\n")));
+        all.add(new CheckCase(EXTENSIONS, "help-with-an-argument", List.of(), probe -> probe.reply(
+                "help takes no argument", "help me\r\n", INVALID_ARGUMENTS)));
         all.add(new CheckCase(EXTENSIONS, "raw-contract-example", List.of(EXAMPLE, EMPTY), probe -> {
             // The request after it tells whether anything follows the raw bytes.
             Wire wire = probe.connect().send("get_slice " + EXAMPLE + " 5 20 raw\r\nget_metadata " + EMPTY

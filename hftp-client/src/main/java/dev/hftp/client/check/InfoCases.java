@@ -62,7 +62,14 @@ final class InfoCases {
         if (compared.verdict() == Verdict.PASS) {
             return Outcome.info("as this project decides: " + decided + where, wire.sent(), wire.received());
         }
-        return Outcome.info("otherwise than this project decides (" + decided + "); the contract leaves it open"
-                + where, wire.sent(), wire.received());
+        byte[] got = wire.received();
+        int lineEnd = 0;
+        while (lineEnd < got.length && lineEnd < 60 && got[lineEnd] != '\n') {
+            lineEnd++;
+        }
+        String server = got.length == 0 ? "no reply within the case's time"
+                : "it answered " + Escaped.of(got, 0, Math.min(got.length, lineEnd + 1));
+        return Outcome.info("otherwise than this project decides (" + decided + "): " + server
+                + "; the contract leaves it open" + where, wire.sent(), got);
     }
 }

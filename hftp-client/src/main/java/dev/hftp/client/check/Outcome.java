@@ -14,6 +14,11 @@ public record Outcome(Verdict verdict, String summary, byte[] sent, byte[] expec
         return new Outcome(Verdict.PASS, summary, NONE, NONE, NONE);
     }
 
+    /** A pass with what was sent and received, which {@code -v} shows. */
+    static Outcome pass(String summary, byte[] sent, byte[] got) {
+        return new Outcome(Verdict.PASS, summary, sent, NONE, got);
+    }
+
     static Outcome skip(String summary) {
         return new Outcome(Verdict.SKIP, summary, NONE, NONE, NONE);
     }

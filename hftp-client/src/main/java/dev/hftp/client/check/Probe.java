@@ -75,18 +75,18 @@ final class Probe implements Closeable {
                     + (wire.ended() ? "" : " (still open when the case's time was up)"), wire.sent(),
                     ascii(statusLine + "(closed)"), wire.received());
         }
-        return Outcome.pass(what);
+        return Outcome.pass(what, wire.sent(), wire.received());
     }
 
     /** Expects exactly {@code expected} next on {@code wire}: a PASS, or a FAIL showing where it differs. */
     Outcome compare(String what, Wire wire, byte[] expected) throws IOException {
         int before = wire.received().length;
         String problem = differs(wire, expected);
-        if (problem == null) {
-            return Outcome.pass(what);
-        }
         byte[] all = wire.received();
         byte[] got = java.util.Arrays.copyOfRange(all, before, all.length);
+        if (problem == null) {
+            return Outcome.pass(what, wire.sent(), got);
+        }
         return Outcome.fail(what + ": " + problem, wire.sent(), expected, got);
     }
 

@@ -58,7 +58,10 @@ public final class ReportFormat {
             out.append("      got:      ").append(Escaped.around(outcome.got(), 0).text()).append('\n');
             return;
         }
-        if (outcome.expected().length == 0 && outcome.got().length == 0) {
+        if (outcome.expected().length == 0) {
+            // Nothing byte for byte to compare with (a listing, in any order): what came is shown.
+            out.append("      got:      ").append(outcome.got().length == 0 ? "(nothing)"
+                    : Escaped.around(outcome.got(), 0).text()).append('\n');
             return;
         }
         int at = Escaped.firstDifference(outcome.expected(), outcome.got());

@@ -48,7 +48,8 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as one JSON object, for graders' programs.")
     private boolean json;
 
-    @Option(names = {"-v", "--verbose"}, description = "Show the bytes sent and received for every case.")
+    @Option(names = {"-v", "--verbose"}, description = "Show the bytes sent and received for the cases that passed and the INFO ones too (a "
+                    + "failure always shows them).")
     private boolean verbose;
 
     @Option(names = "--case-timeout", paramLabel = "SECONDS", defaultValue = "5",
