@@ -42,7 +42,9 @@ final class ClassicServer implements Closeable {
         /** Breaks base64 into lines of 76 characters, as MIME does. */
         BASE64_LINE_BREAKS,
         /** Ends the size line of get_metadata with LF alone. */
-        MISSING_CRLF
+        MISSING_CRLF,
+        /** Leaves names that start with a dot out of the listing, as a shell's ls does. */
+        LISTING_HIDES_DOTFILES
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -164,7 +166,8 @@ final class ClassicServer implements Closeable {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (validName(name) && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+                boolean hidden = defect == Defect.LISTING_HIDES_DOTFILES && name.startsWith(".");
+                if (validName(name) && !hidden && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
                     reply.append(name).append("\r\n");
                 }
             }

@@ -36,6 +36,8 @@ class ReadmeShellSnippetsIT {
     private static final Pattern BLOCK = Pattern.compile(
             "(<!-- not run by ReadmeShellSnippetsIT: ([^>]*?) -->\\n)?```sh\\n(.*?)```\\n(```text\\n(.*?)```\\n)?",
             Pattern.DOTALL);
+    /** What a snippet finds in its directory, as in a checkout: links to the build's outputs and the test data. */
+    private static final List<String> LINKED = List.of("hftp-dist", "hftp-server", "hftp-client", "testdata");
     private static final Pattern BACKGROUND = Pattern.compile("&\\s*(#.*)?$");
 
     @TempDir
@@ -61,9 +63,23 @@ class ReadmeShellSnippetsIT {
 
     private void run(Snippet snippet) throws Exception {
         Path dir = Files.createTempDirectory(work, "snippet");
-        for (String name : List.of("hftp-dist", "hftp-server", "hftp-client", "testdata")) {
+        for (String name : LINKED) {
             Files.createSymbolicLink(dir.resolve(name), ROOT.resolve(name));
         }
+        try {
+            runIn(dir, snippet);
+        } finally {
+            // Removed here, the snippet's own too: JUnit warns about each link to outside its temporary directory
+            // when it deletes one.
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path link : files.filter(Files::isSymbolicLink).toList()) {
+                    Files.deleteIfExists(link);
+                }
+            }
+        }
+    }
+
+    private void runIn(Path dir, Snippet snippet) throws Exception {
         Path home = Files.createDirectory(dir.resolve("home"));
         Path log = dir.resolve("stderr.log");
         Path script = Files.writeString(dir.resolve("snippet.sh"), script(snippet.code));
