@@ -136,6 +136,21 @@ class CheckIT {
         assertTrue(with.stdout.contains("FAIL  extensions/help"), with.stdout);
     }
 
+    /** A lab server that serves one client at a time fails the concurrency group, and only it. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aServerOfOneClientAtATimeFailsOnlyTheConcurrencyGroup() throws Exception {
+        ClassicServer sequential = new ClassicServer(data, ClassicServer.Defect.NONE, true);
+        servers.add(sequential);
+        Result check = run("check", "--skip-extensions", "--case-timeout", "2", "127.0.0.1:" + sequential.port());
+        check.assertExit(1);
+        List<String> failed = check.stdout.lines().filter(l -> l.startsWith("FAIL")).toList();
+        assertEquals(2, failed.size(), check.stdout);
+        for (String line : failed) {
+            assertTrue(line.startsWith("FAIL  concurrency/"), "only concurrency fails: " + line);
+        }
+    }
+
     @ParameterizedTest(name = "{0} is caught by {1}")
     @CsvSource({
             "WRONG_CODE,           metadata/missing-file",

@@ -55,9 +55,17 @@ final class ClassicServer implements Closeable {
     private final ServerSocket listener;
     private final List<Socket> connections = Collections.synchronizedList(new ArrayList<>());
 
+    /** Whether it serves one client at a time, as the simplest lab servers do. */
+    private final boolean oneAtATime;
+
     ClassicServer(Path dir, Defect defect) throws IOException {
+        this(dir, defect, false);
+    }
+
+    ClassicServer(Path dir, Defect defect, boolean oneAtATime) throws IOException {
         this.dir = dir;
         this.defect = defect;
+        this.oneAtATime = oneAtATime;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "classic-server-accept");
         acceptor.setDaemon(true);
@@ -73,6 +81,10 @@ final class ClassicServer implements Closeable {
             try {
                 Socket socket = listener.accept();
                 connections.add(socket);
+                if (oneAtATime) {
+                    serve(socket);
+                    continue;
+                }
                 Thread serving = new Thread(() -> serve(socket), "classic-server-connection");
                 serving.setDaemon(true);
                 serving.start();

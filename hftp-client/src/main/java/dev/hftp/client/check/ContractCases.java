@@ -93,6 +93,8 @@ final class ContractCases {
             }
             List<String> missing = new ArrayList<>(listed());
             missing.removeAll(names);
+            // Closed first: a server that serves one client at a time would not answer the next connection.
+            wire.close();
             for (String name : missing) {
                 // Not listed: either not in the served directory at all, or left out of the listing.
                 Wire ask = probe.connect().send("get_metadata " + name + "\r\n");
