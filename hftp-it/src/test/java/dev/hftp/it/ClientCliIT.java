@@ -199,17 +199,9 @@ class ClientCliIT {
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void noClientThreadIsLeftRunningAtExit() throws Exception {
         Files.write(served.resolve("data.bin"), new byte[4_321]);
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(QUICK_JVM);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ExitThreadsProbe.class.getName(),
-                "stat", address, "data.bin"));
-        Process process = new ProcessBuilder(command).directory(work.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(work.resolve("stdout.bin").toFile())
-                .redirectError(work.resolve("stderr.txt").toFile())
-                .start();
-        processes.add(process);
+        List<String> jvm = new ArrayList<>(QUICK_JVM);
+        jvm.addAll(List.of("-cp", System.getProperty("java.class.path"), ExitThreadsProbe.class.getName()));
+        Process process = startJava(jvm, "stat", address, "data.bin");
         assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the probe did not exit");
         String stderr = Files.readString(work.resolve("stderr.txt"));
         assertEquals(0, process.exitValue(), stderr);
@@ -536,10 +528,16 @@ class ClientCliIT {
 
     /** Starts the jar in the work directory; stdout and stderr go to files there (not listed by namesIn). */
     private Process start(List<String> jvmOptions, String... args) throws IOException {
+        List<String> jvm = new ArrayList<>(jvmOptions);
+        jvm.addAll(List.of("-jar", jar.toString()));
+        return startJava(jvm, args);
+    }
+
+    /** Starts {@code java} with {@code jvm} (options and what to run) and {@code args}, as {@link #start} does. */
+    private Process startJava(List<String> jvm, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(jvm);
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).directory(work.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

@@ -7,6 +7,7 @@ import picocli.CommandLine.ScopeType;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * The TLS options of {@code hftp}, accepted before the command or after it ({@code hftp --tls ls HOST},
@@ -31,39 +32,36 @@ final class TlsOptions {
 
     /** The same choice for the check's own sockets ({@code hftp check}), or null for plaintext. */
     CheckTls checkTls() throws CliFailure {
-        if (insecure && ca != null) {
-            throw new CliFailure(ExitCodes.USAGE, "--insecure and --tls-ca exclude each other: "
-                    + "--tls-ca checks the server's certificate, --insecure does not");
-        }
-        if (insecure) {
-            return CheckTls.insecure();
-        }
-        if (ca != null) {
-            try {
-                return CheckTls.trusting(ca);
-            } catch (IOException e) {
-                throw new CliFailure(ExitCodes.USAGE, e.getMessage());
-            }
-        }
-        return tls ? CheckTls.system() : null;
+        return chosen(CheckTls::system, CheckTls::trusting, CheckTls::insecure);
     }
 
     /** The TLS of the connections, or null for plaintext; a wrong combination or CA file is a usage error. */
     HftpClientTls clientTls() throws CliFailure {
+        return chosen(HftpClientTls::system, HftpClientTls::trusting, HftpClientTls::insecure);
+    }
+
+    /** A CA file read into a TLS setting, which may find it unreadable or empty. */
+    @FunctionalInterface
+    private interface Trusting<T> {
+        T of(Path ca) throws IOException;
+    }
+
+    /** The setting the options choose, made by one of the three factories; null for plaintext. */
+    private <T> T chosen(Supplier<T> system, Trusting<T> trusting, Supplier<T> anyCertificate) throws CliFailure {
         if (insecure && ca != null) {
             throw new CliFailure(ExitCodes.USAGE, "--insecure and --tls-ca exclude each other: "
                     + "--tls-ca checks the server's certificate, --insecure does not");
         }
         if (insecure) {
-            return HftpClientTls.insecure();
+            return anyCertificate.get();
         }
         if (ca != null) {
             try {
-                return HftpClientTls.trusting(ca);
+                return trusting.of(ca);
             } catch (IOException e) {
                 throw new CliFailure(ExitCodes.USAGE, e.getMessage());
             }
         }
-        return tls ? HftpClientTls.system() : null;
+        return tls ? system.get() : null;
     }
 }
