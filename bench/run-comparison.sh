@@ -16,6 +16,12 @@
 # sendfile on) against bin/hftp get of the same file from the HFTP server (the distribution's launcher,
 # --raw and base64), and bin/hftp stat against java -version (the JVM's floor).
 #
+# The scenario "nginx-small" is a peer of hftp-metadata: the same nginx (one worker) answering 64 connections of
+# 16 pipelined GETs of small.txt, loaded by wrk (Debian's package, installed if missing), so that each request pays
+# the file system (open, fstat, sendfile, close) as a get_metadata pays its stats. DURATION must then be in
+# seconds ("5s"). wrk's latency percentiles under pipelining are per batch and sometimes 0: read its req/s and CPU.
+# Every row reports the load tool's CPU and the server's (from /proc), and the server's CPU per request.
+#
 # It installs redis-server (Debian's package) if missing, builds the project and the bench jar
 # (mvn -Pbench package), makes the data files, starts redis-server, the HFTP server (its jar, its own JVM)
 # and the limit servers on 127.0.0.1, runs the load generator (dev.hftp.it.bench.HftpLoad), stops every
@@ -38,7 +44,7 @@ IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 SLICE_1M_PIPELINE=${SLICE_1M_PIPELINE:-2}
 PREWARM=${PREWARM:-5s}
 ALL_SCENARIOS="redis-line hftp-line limit-line hftp-metadata hftp-slice-64m limit-slice-64m"
-ALL_SCENARIOS+=" hftp-slice-1m limit-slice-1m hftp-raw-64m limit-raw-64m hftp-idle client"
+ALL_SCENARIOS+=" hftp-slice-1m limit-slice-1m hftp-raw-64m limit-raw-64m hftp-idle nginx-small client"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 read -r -a HFTP_JAVA <<< "${HFTP_JAVA_OPTS:-}"
 read -r -a LOAD_JAVA <<< "${LOAD_JAVA_OPTS:-}"
@@ -120,11 +126,15 @@ install_package() { # install_package COMMAND PACKAGE: Debian's package, if the 
     $sudo apt-get update -q
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$2"
 }
-if needs client; then
+if needs client || needs nginx-small; then
     install_package nginx nginx
     install_package curl curl
     # The package's own service may have started on port 80: this run uses an nginx of its own.
     { [ "$(id -u)" -eq 0 ] && service nginx stop; } > /dev/null 2>&1 || true
+fi
+
+if needs nginx-small; then
+    install_package wrk wrk
 fi
 
 if needs redis-line && ! command -v redis-server > /dev/null; then
@@ -185,7 +195,7 @@ if needs hftp-idle; then
     IDLE_PID=$PID
 fi
 
-if needs client; then
+if needs client || needs nginx-small; then
     NGINX_PORT=$(java -cp "$JAR" dev.hftp.it.bench.FreePort)
     mkdir -p "$OUT/nginx"
     cat > "$OUT/nginx/nginx.conf" <<NGINX
@@ -197,12 +207,14 @@ events { worker_connections 1024; }
 http {
     access_log off;
     sendfile on;
-    tcp_nopush on;
+    tcp_nodelay on;
     client_body_temp_path $OUT/nginx;
     proxy_temp_path $OUT/nginx;
     fastcgi_temp_path $OUT/nginx;
     uwsgi_temp_path $OUT/nginx;
     scgi_temp_path $OUT/nginx;
+    # A pipelining load tool sends many requests per connection: no limit on them.
+    keepalive_requests 1000000;
     server {
         listen 127.0.0.1:$NGINX_PORT;
         root $DATA;
@@ -216,7 +228,10 @@ NGINX
         curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/small.txt" && break
         sleep 0.1
     done
-    log "nginx on port $NGINX_PORT"
+    NGINX_WORKER=$(pgrep -P "$(cat "$OUT/nginx/nginx.pid")" | head -1)
+    log "nginx on port $NGINX_PORT (worker pid $NGINX_WORKER)"
+fi
+if needs client; then
     DIST=$OUT/dist
     rm -rf "$DIST" && mkdir -p "$DIST"
     tar -xzf "$ROOT"/hftp-dist/target/hftp-*.tar.gz -C "$DIST"
@@ -275,12 +290,49 @@ args_of() { # sets ARGS for a scenario label
 if [ "$PREWARM" != 0 ]; then
     log "warming the servers up: $PREWARM per scenario, not measured"
     for s in $SCENARIOS; do
-        { [ "$s" = hftp-idle ] || [ "$s" = client ]; } && continue
+        { [ "$s" = hftp-idle ] || [ "$s" = client ] || [ "$s" = nginx-small ]; } && continue
         args_of "$s"
         java "${LOAD_JAVA[@]}" -cp "$JAR" dev.hftp.it.bench.HftpLoad -q --duration "$PREWARM" --warmup 0 \
             "${ARGS[@]}" > /dev/null 2>&1 || log "warm-up of $s: exit code $?"
     done
 fi
+
+# nginx-small: what a mature server pays per small-file request (open, fstat, sendfile, close), as a peer of
+# hftp-metadata: wrk, 64 connections each pipelining 16 GETs of small.txt, the same shape as the HFTP rows. Prints
+# one JSON line in HftpLoad's fields; the load tool's CPU from bash's `time`, nginx's worker's from /proc.
+ticks() { awk '{ sub(/^.*\) /, ""); split($0, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
+nginx_small() { # nginx_small BASE: one run, its output in BASE.out
+    local base=$1 script=$OUT/nginx/pipeline.lua seconds=${DURATION%s} before after cpu
+    cat > "$script" <<'LUA'
+init = function(args)
+    local batch = {}
+    for i = 1, 16 do batch[i] = wrk.format(nil, "/small.txt") end
+    pipelined = table.concat(batch)
+end
+request = function() return pipelined end
+LUA
+    before=$(ticks "$NGINX_WORKER")
+    cpu=$( { TIMEFORMAT='%U %S'; time wrk -t2 -c64 -d"$DURATION" --latency -s "$script" \
+        "http://127.0.0.1:$NGINX_PORT/small.txt" > "$base.out" 2> "$base.err"; } 2>&1 )
+    after=$(ticks "$NGINX_WORKER")
+    awk -v cpu="$cpu" -v ticks=$((after - before)) -v seconds="$seconds" '
+        function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1e6; return v }
+        function mb(v) { if (v ~ /GB$/) return v * 1000; if (v ~ /MB$/) return v + 0; if (v ~ /KB$/) return v / 1000; return v / 1e6 }
+        /^Requests\/sec:/ { rps = $2 }
+        /^Transfer\/sec:/ { rate = mb($2) }
+        /^ +50%/ { p50 = us($2) }
+        /^ +99%/ { p99 = us($2) }
+        /Non-2xx or 3xx responses:/ { errors += $NF }
+        /Socket errors:/ { n = split($0, parts, /[ ,]+/); for (i = 1; i <= n; i++) if (parts[i] ~ /^[0-9]+$/) errors += parts[i] }
+        END {
+            split(cpu, c, " ")
+            server = ticks / 100.0
+            printf "{\"label\":\"nginx-small\",\"mode\":\"http\",\"connections\":64,\"pipeline\":16,"
+            printf "\"requestsPerSec\":%.1f,\"mbPerSec\":%.1f,\"p50Us\":%.1f,\"p99Us\":%.1f,\"p999Us\":0,", rps, rate, p50, p99
+            printf "\"errors\":%d,\"loadCpuCores\":%.3f,\"serverCpuCores\":%.3f,", errors, (c[1] + c[2]) / seconds, server / seconds
+            printf "\"serverCpuUsPerRequest\":%.3f}\n", (rps > 0 ? server * 1e6 / (rps * seconds) : 0)
+        }' "$base.out"
+}
 
 STAMP=$(date +%Y%m%d-%H%M%S)
 RESULTS=$OUT/results-$STAMP.jsonl
@@ -291,6 +343,11 @@ log "scenarios: $SCENARIOS; $ROUNDS round(s) of $DURATION after $WARMUP warm-up;
 for round in $(seq 1 "$ROUNDS"); do
     for s in $SCENARIOS; do
         [ "$s" = client ] && continue
+        if [ "$s" = nginx-small ]; then
+            nginx_small "$RUNS/$STAMP-$s-$round" >> "$RESULTS"
+            log "round $round: nginx-small $(tail -1 "$RESULTS")"
+            continue
+        fi
         args_of "$s"
         base=$RUNS/$STAMP-$s-$round
         set +e
@@ -373,7 +430,7 @@ $ROUNDS round(s) of $DURATION after $WARMUP warm-up; load average at start $LOAD
 on 127.0.0.1, each in its own process."
 REPORT=$OUT/comparison-$STAMP.md
 java -cp "$JAR" dev.hftp.it.bench.BenchReport "$RESULTS" "$REPORT" \
-    hftp-line/redis-line hftp-metadata/redis-line hftp-line/limit-line hftp-metadata/limit-line \
+    hftp-line/redis-line hftp-metadata/redis-line hftp-metadata/nginx-small hftp-line/limit-line hftp-metadata/limit-line \
     hftp-slice-64m/limit-slice-64m hftp-slice-1m/limit-slice-1m hftp-raw-64m/limit-raw-64m \
     --header "$HEADER"
 if [ -n "$CLIENT_TABLE" ]; then
