@@ -14,9 +14,4 @@ record CheckCase(String group, String name, List<String> needs, Body body) {
     interface Body {
         Outcome run(Probe probe) throws Exception;
     }
-
-    /** {@code group/name}, as the report and {@code --only} name it. */
-    String id() {
-        return group + "/" + name;
-    }
 }

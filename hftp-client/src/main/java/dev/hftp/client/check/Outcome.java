@@ -10,11 +10,7 @@ public record Outcome(Verdict verdict, String summary, byte[] sent, byte[] expec
 
     private static final byte[] NONE = new byte[0];
 
-    static Outcome pass(String summary) {
-        return new Outcome(Verdict.PASS, summary, NONE, NONE, NONE);
-    }
-
-    /** A pass with what was sent and received, which {@code -v} shows. */
+    /** A pass, with what was sent and received, which {@code -v} shows. */
     static Outcome pass(String summary, byte[] sent, byte[] got) {
         return new Outcome(Verdict.PASS, summary, sent, NONE, got);
     }

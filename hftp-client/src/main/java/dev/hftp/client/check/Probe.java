@@ -38,11 +38,6 @@ final class Probe implements Closeable {
         return wire;
     }
 
-    /** Milliseconds left before the case's deadline. */
-    long millisLeft() {
-        return Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-    }
-
     /** Sends {@code request} on a new connection and expects exactly {@code reply}. */
     Outcome reply(String what, String request, String reply) throws IOException {
         return reply(what, request, ascii(reply));

@@ -111,22 +111,6 @@ final class Wire implements Closeable {
         }
     }
 
-    /** Whether the connection stays open, with nothing sent, for {@code millis} (shorter than the deadline). */
-    boolean staysQuietFor(long millis) throws IOException {
-        socket.setSoTimeout((int) Math.max(1, millis));
-        try {
-            int b = in.read();
-            if (b >= 0) {
-                received.write(b);
-            }
-            return false;
-        } catch (SocketTimeoutException e) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /**
      * Reads on to the end of the current line, {@code max} bytes at most, waiting at most 50 ms for each: what a
      * report shows after a difference. Stops quietly at the end of the connection or of the wait.
